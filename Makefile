@@ -1,0 +1,46 @@
+# The README's commands. `make run` serves the site; `make test` runs the whole suite.
+.DEFAULT_GOAL := run
+.PHONY: run test lint format serve bench clean
+
+# uv from PATH, or bootstrapped into .tools/ (nothing installed globally).
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+UV_VERSION := 0.13.9
+# Python comes from the machine (.python-version says 3.13): never downloaded.
+export UV_PYTHON_DOWNLOADS := never
+MANAGE := .venv/bin/python manage.py
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# A development secret, made once and never committed.
+.secret-key:
+	python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+DEV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$$(cat .secret-key)
+
+run: $(UV) .secret-key
+	$(UV) sync --locked --no-dev --inexact
+	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) loaddata fixtures/*.md
+	$(DEV) $(MANAGE) ensure_writer
+	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+
+# Tests run with production settings (DEBUG off) over plain HTTP, with a throwaway secret.
+test: $(UV)
+	$(UV) sync --locked
+	DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
+	DJANGO_HTTPS=0 .venv/bin/pytest $(PYTEST_ARGS)
+
+lint: $(UV)
+	$(UV) sync --locked
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: $(UV)
+	$(UV) sync --locked
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+clean:
+	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, str]:
+    """The site's name, author and description, for every template."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_author": settings.SITE_AUTHOR,
+        "site_description": settings.SITE_DESCRIPTION,
+    }

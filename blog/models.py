@@ -1,0 +1,72 @@
+"""The essay and the one definition of what readers may see."""
+
+from typing import Self
+from urllib.parse import urlsplit
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from blog import rendering
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        """What readers see: published, and dated today or earlier in the site's time zone."""
+        return self.filter(status=Post.Status.PUBLISHED, date__lte=timezone.localdate())
+
+
+class PostManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_by_natural_key(self, slug: str) -> "Post":
+        return self.get(slug=slug)
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    date = models.DateField(default=timezone.localdate)
+    title = models.CharField(max_length=300)
+    external_link = models.URLField(
+        "external link", max_length=500, blank=True, help_text="Set for a link post."
+    )
+    body = models.TextField(blank=True, help_text="Markdown, stored exactly as written.")
+    body_html = models.TextField(editable=False, blank=True)
+    rendered_with = models.CharField(
+        max_length=40, editable=False, blank=True, help_text="Renderer version of body_html."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PostManager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["status", "date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def link_domain(self) -> str:
+        """The domain a link post points to, without `www.` ("posthog.com")."""
+        host = urlsplit(self.external_link).hostname or ""
+        return host.removeprefix("www.")
+
+    def render(self) -> None:
+        """Refresh body_html from body with the current renderer."""
+        self.body_html = rendering.render(self.body)
+        self.rendered_with = rendering.VERSION

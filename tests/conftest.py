@@ -1,0 +1,49 @@
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from blog.models import Post
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "fixtures" / "2023-09-09_autonomy.md"
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def make_post(db):
+    """Create a post; published and dated today unless told otherwise."""
+
+    def make(**fields) -> Post:
+        n = next(_numbers)
+        fields.setdefault("slug", f"essay-{n}")
+        fields.setdefault("title", f"Essay {n}")
+        fields.setdefault("body", f"Body of essay {n}.")
+        fields.setdefault("date", timezone.localdate())
+        fields.setdefault("status", Post.Status.PUBLISHED)
+        return Post.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def yesterday() -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def tomorrow() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files(tmp_path_factory):
+    """Collect static files once, as a deployment does: the manifest storage needs them."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    call_command("collectstatic", interactive=False, verbosity=0)

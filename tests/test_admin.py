@@ -1,0 +1,62 @@
+import pytest
+
+from blog.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_superuser_sees_the_add_page_with_the_markdown_editor(admin_client):
+    response = admin_client.get("/admin/blog/post/add/")
+    assert response.status_code == 200
+    assert 'class="markdownx' in response.text
+    assert 'data-markdownx-urls-path="/admin/markdownx/markdownify/"' in response.text
+
+
+def test_superuser_sees_the_change_page(admin_client, make_post):
+    post = make_post()
+    response = admin_client.get(f"/admin/blog/post/{post.pk}/change/")
+    assert response.status_code == 200
+    assert post.title in response.text
+
+
+def test_superuser_adds_a_post_and_it_is_rendered(admin_client):
+    response = admin_client.post(
+        "/admin/blog/post/add/",
+        {
+            "slug": "new",
+            "date": "2024-01-01",
+            "title": "New",
+            "external_link": "",
+            "body": "Some *markdown*",
+            "status": "published",
+        },
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(slug="new").body_html == "<p>Some <em>markdown</em></p>\n"
+
+
+def test_preview_renders_with_the_sites_renderer(admin_client):
+    response = admin_client.post("/admin/markdownx/markdownify/", {"content": "Hi *there*"})
+    assert response.status_code == 200
+    assert response.text == "<p>Hi <em>there</em></p>\n"
+
+
+def test_preview_without_content_is_a_bad_request(admin_client):
+    assert admin_client.post("/admin/markdownx/markdownify/", {}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/admin/markdownx/markdownify/", "/admin/markdownx/upload/"])
+def test_editor_endpoints_reject_anonymous_requests(client, settings, tmp_path, path):
+    settings.MEDIA_ROOT = tmp_path
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = SimpleUploadedFile("x.png", png, content_type="image/png")
+    response = client.post(path, {"content": "<b>x</b>", "image": image})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert list(tmp_path.rglob("*")) == []
