@@ -68,7 +68,9 @@ def page(browser, live_server):
         lambda message: errors.append(message.text) if message.type == "error" else None,
     )
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
     page.js_errors = errors
     yield page
     context.close()
