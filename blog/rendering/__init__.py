@@ -1,0 +1,28 @@
+"""Markdown to safe HTML: the one renderer for pages, the admin preview and feeds.
+
+    render(markdown) -> html
+        legacy footnotes → `[^n]` (legacy.py), cmark-gfm (parser.py), finishing touches:
+        footnote roles, heading ids, highlighted code (markup.py), then the allowlist
+        (sanitise.py), last, so everything that leaves render() has passed it.
+
+Pure functions on text; nothing here knows about models or requests. Post.render()
+stores the result with VERSION; `manage.py rerender` refreshes posts after a bump.
+Helpers for other places that show an essay: absolutize_footnotes (feeds), plain_text
+and description (excerpts, meta descriptions).
+"""
+
+from blog.rendering import legacy, markup, parser, sanitise
+from blog.rendering.text import absolutize_footnotes, description, plain_text
+
+__all__ = ["VERSION", "absolutize_footnotes", "description", "plain_text", "render"]
+
+# Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
+VERSION = "2"
+
+
+def render(markdown: str) -> str:
+    """Render an essay body to sanitised HTML."""
+    # Browsers send textarea text with CRLF: the same essay must give the same HTML.
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    text = legacy.translate(text, parser.to_html)
+    return sanitise.clean(markup.finish(parser.to_html(text)))

@@ -1,0 +1,147 @@
+"""The writer's own footnote convention, translated to `[^n]` footnotes for rendering only.
+
+    Employees all say they want it(1). ...
+
+    --
+
+    (1) IMO autonomy is not meant for all.
+
+The notes section is the last line that is exactly `--`, followed only by paragraphs that
+each start with `(n) ` (a paragraph may run over several lines). A marker is `(n)` written
+right after a word or punctuation mark, for a number that has a note. Markers inside code,
+raw HTML, link destinations or link text stay literal, as do `(n)` after a space or at the
+start of a line, `\\(n)`, and numbers without a note: a marker becomes a footnote exactly
+when `[^n]` in its place would. The stored body is never changed.
+
+A note that nothing refers to is not dropped: it stays visible, as written, after a
+thematic break, so the writer sees the dangling number.
+"""
+
+import re
+from collections.abc import Callable
+
+# The separator: exactly `--` on its own line (trailing spaces forgiven).
+_SEPARATOR = re.compile(r"^--[ \t]*$", re.MULTILINE)
+_NOTE_START = re.compile(r"\((\d{1,4})\)[ \t]+")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
+# After a character that is not a space, `]` (`[text](1)` is a link) or a backslash.
+_MARKER = re.compile(r"(?<=[^\s\]\\])\((\d{1,4})\)")
+
+# Anything that can keep a marker from being a footnote: code spans and fences, indented
+# code, raw HTML and autolinks, links and link definitions. Text with none of these needs
+# no trial rendering.
+_MAY_HIDE_MARKERS = re.compile(r"`|~~~|<|\]\(|\]:|^(?: {4}|\t)", re.MULTILINE)
+# Trial labels: a private-use character no writer types, then the candidate's index.
+_TRIAL = "\ue000"
+# In the trial HTML: a reference to a trial note (cmark-gfm percent-encodes the label), or
+# a link opening or closing, to tell references inside link text.
+_TRIAL_REF_OR_LINK = re.compile(r'<a\b[^>]*? id="fnref-%EE%80%80(\d+)"|<a\b|</a>')
+
+
+def translate(text: str, to_html: Callable[[str], str]) -> str:
+    """Return markdown where the legacy notes are `[^n]` footnotes (or the text unchanged).
+
+    `to_html` is the parser, used to find which markers sit in code or links.
+    """
+    if "--" not in text:
+        return text
+    split = _split_notes(text)
+    if split is None:
+        return text
+    body, paragraphs = split
+    first: dict[int, int] = {}  # the paragraph that is note n (a repeated number is not)
+    for index, (number, _) in enumerate(paragraphs):
+        first.setdefault(number, index)
+    notes = {number: paragraphs[index][1] for number, index in first.items()}
+    candidates = [m for m in _MARKER.finditer(body) if int(m.group(1)) in notes]
+    in_text = _markers_in_text(body, candidates, to_html)
+    referenced = {int(candidates[k].group(1)) for k in in_text}
+
+    pieces = []
+    last = 0
+    for k, match in enumerate(candidates):
+        if k in in_text:
+            pieces += [body[last : match.start()], f"[^{int(match.group(1))}]"]
+            last = match.end()
+    pieces.append(body[last:])
+    out = "".join(pieces).rstrip()
+
+    literal = [
+        note for i, (n, note) in enumerate(paragraphs) if n not in referenced or first[n] != i
+    ]
+    if literal:
+        out += "\n\n* * *\n\n" + "\n\n".join(literal)
+    definitions = [_definition(n, note) for n, note in notes.items() if n in referenced]
+    if definitions:
+        out += "\n\n" + "\n\n".join(definitions)
+    return out + "\n"
+
+
+def _split_notes(text: str) -> tuple[str, list[tuple[int, str]]] | None:
+    """The body before the separator and the notes after it, as (number, paragraph).
+
+    None when the text has no notes section.
+    """
+    separator = None
+    for separator in _SEPARATOR.finditer(text):  # noqa: B007 - the last one counts
+        pass
+    if separator is None:
+        return None
+    paragraphs: list[list[str]] = []
+    blank = True
+    for line in text[separator.end() :].split("\n"):
+        if not line.strip():
+            blank = True
+        elif _FENCE.match(line):
+            return None  # the `--` is code, not a separator
+        elif _NOTE_START.match(line):
+            paragraphs.append([line])
+            blank = False
+        elif not blank and paragraphs:
+            paragraphs[-1].append(line)  # the note goes on
+        else:
+            return None  # a paragraph that is not a note: this `--` is part of the essay
+    if not paragraphs:
+        return None
+    notes = [(int(_NOTE_START.match(lines[0]).group(1)), "\n".join(lines)) for lines in paragraphs]
+    return text[: separator.start()], notes
+
+
+def _markers_in_text(body: str, candidates: list[re.Match], to_html: Callable) -> set[int]:
+    """Indexes of the candidates that become footnotes when written as `[^n]`.
+
+    Each candidate is tried as a footnote of its own and the text rendered once: a marker
+    in code, raw HTML, an attribute or a URL gives no reference, and one in a link's text
+    is kept literal (a link inside a link is no link).
+    """
+    if not candidates:
+        return set()
+    if not _MAY_HIDE_MARKERS.search(body):
+        return set(range(len(candidates)))
+    pieces = []
+    last = 0
+    for k, match in enumerate(candidates):
+        pieces += [body[last : match.start()], f"[^{_TRIAL}{k}]"]
+        last = match.end()
+    pieces.append(body[last:].rstrip())
+    pieces += [f"\n\n[^{_TRIAL}{k}]: ." for k in range(len(candidates))]
+    found = set()
+    depth = 0  # links open around this point
+    for match in _TRIAL_REF_OR_LINK.finditer(to_html("".join(pieces))):
+        if match.group(1) is not None:
+            if depth == 0:
+                found.add(int(match.group(1)))
+            depth += 1
+        elif match.group(0) == "</a>":
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+    return found
+
+
+def _definition(number: int, note: str) -> str:
+    """`(n) text` as `[^n]: text`, continuation lines indented to stay in the note."""
+    first, *rest = note.split("\n")
+    lines = [f"[^{number}]: {_NOTE_START.sub('', first, count=1)}"]
+    lines += [f"    {line}" for line in rest]
+    return "\n".join(lines)
