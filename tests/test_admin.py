@@ -1,6 +1,8 @@
 import pytest
+from django.core.management import call_command
 
 from blog.models import Post
+from tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,34 @@ def test_preview_renders_with_the_sites_renderer(admin_client):
     response = admin_client.post("/admin/markdownx/markdownify/", {"content": "Hi *there*"})
     assert response.status_code == 200
     assert response.text == "<p>Hi <em>there</em></p>\n"
+
+
+def test_preview_is_the_essay_pages_body_footnotes_included(admin_client, client):
+    call_command("loaddata", SEED, verbosity=0)
+    post = Post.objects.get()
+    preview = admin_client.post("/admin/markdownx/markdownify/", {"content": post.body})
+    assert preview.status_code == 200
+    assert preview.text == post.body_html
+    assert 'role="doc-noteref"' in preview.text
+    assert preview.text in client.get(post.get_absolute_url()).text
+
+
+def test_preview_equals_what_saving_the_form_stores(admin_client):
+    """Browsers send a form's textarea with CRLF line ends, the preview's text with LF."""
+    body = "An essay(1).\n\n```python\nx = 1\n```\n\n--\n\n(1) With a note."
+    admin_client.post(
+        "/admin/blog/post/add/",
+        {
+            "slug": "crlf",
+            "date": "2024-01-01",
+            "title": "CRLF",
+            "external_link": "",
+            "body": body.replace("\n", "\r\n"),
+            "status": "published",
+        },
+    )
+    preview = admin_client.post("/admin/markdownx/markdownify/", {"content": body})
+    assert preview.text == Post.objects.get(slug="crlf").body_html
 
 
 def test_preview_without_content_is_a_bad_request(admin_client):
