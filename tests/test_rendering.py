@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blog import frontmatter, rendering
 from tests.conftest import SEED
@@ -302,3 +304,20 @@ def test_bare_urls_stay_text_and_angle_brackets_link():
 
 def test_empty_text_renders_to_nothing():
     assert rendering.render("") == ""
+
+
+# Any text -------------------------------------------------------------------------------
+
+_PIECES = [
+    *["word", " ", "\n", "\n\n", "(1)", "(2)", "(3)", "[^1]", "[^2]", "\n\n[^1]: n", "!", '"'],
+    *["\n\n--\n\n(1) One.", "\n\n(2) Two.", "\n--\n(1) x", "## Heading", "\n\n## fn 1\n\n"],
+    *["`", "```python\n", "\n```\n", "    ", "[a](/b)", "<b>", "</b>", "*", "_", "\\", "- "],
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_in_page_links_always_resolve_and_ids_are_unique(text):
+    anchors = Anchors(rendering.render(text))
+    assert len(anchors.ids) == len(set(anchors.ids))
+    assert set(anchors.fragments) <= set(anchors.ids)

@@ -12,6 +12,8 @@ import unicodedata
 from blog.rendering.highlight import highlight
 
 _BACKREF_DATA = re.compile(r' data-footnote-backref data-footnote-backref-idx="[^"]*"')
+_REF_ID = re.compile(r'<a href="#fn-[^"]*" id="(fnref-[^"]*)" data-footnote-ref>')
+_BACKREF = re.compile(r' ?<a href="#(fnref-[^"]*)" class="footnote-backref".*?</a>', re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
@@ -34,6 +36,10 @@ def finish(html_text: str) -> str:
 
 
 def _footnotes(html_text: str) -> str:
+    # cmark-gfm counts a reference inside an ignored duplicate definition: no dangling
+    # back-link to it.
+    refs = set(_REF_ID.findall(html_text))
+    html_text = _BACKREF.sub(lambda m: m.group(0) if m.group(1) in refs else "", html_text)
     html_text = html_text.replace(" data-footnote-ref>", ' role="doc-noteref">')
     html_text = html_text.replace(
         '<section class="footnotes" data-footnotes>',
