@@ -1,0 +1,48 @@
+"""Whole public pages cached server-side, invalidated on every change to the essays.
+
+The cache key carries a *generation*, replaced whenever posts change (signals, imports),
+and the site's date (so an essay dated today appears at midnight). The generation is read
+once at the start of a request and pinned for it: a page rendered from data older than a
+concurrent save is stored under the old generation, which no later request reads.
+The cache is shared by all worker processes (file or Redis backend, see settings).
+"""
+
+import uuid
+from contextvars import ContextVar
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.cache import CacheMiddleware
+from django.utils import timezone
+
+GENERATION_KEY = "pages:generation"
+_request_prefix: ContextVar[str] = ContextVar("page_cache_prefix", default="")
+
+
+def invalidate_pages(**_signal_kwargs: object) -> None:
+    """Make every cached page stale, in every process. Safe to use as a signal receiver."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def current_prefix() -> str:
+    generation = cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    return f"pages:{generation}:{timezone.localdate().isoformat()}"
+
+
+class PageCacheMiddleware(CacheMiddleware):
+    """Django's cache middleware with a key prefix pinned per request (thread-safe)."""
+
+    @property
+    def key_prefix(self) -> str:
+        return _request_prefix.get()
+
+    @key_prefix.setter
+    def key_prefix(self, value: str) -> None:
+        pass  # the prefix is per request, not per instance
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_prefix.set(current_prefix())
+        try:
+            return super().__call__(request)
+        finally:
+            _request_prefix.reset(token)
