@@ -1,10 +1,12 @@
 """Whole public pages cached server-side, invalidated on every change to the essays.
 
 The cache key carries a *generation*, replaced whenever posts change (signals, imports),
-and the site's date (so an essay dated today appears at midnight). The generation is read
-once at the start of a request and pinned for it: a page rendered from data older than a
-concurrent save is stored under the old generation, which no later request reads.
-The cache is shared by all worker processes (file or Redis backend, see settings).
+and the site's date (so an essay dated today appears at midnight). The generation lives in
+the cache shared by all worker processes (file or Redis, see settings); the pages may live
+in each process's memory, since a new generation makes every old key unreachable. The
+generation is read once at the start of a request and pinned for it: a page rendered from
+data older than a concurrent save is stored under the old generation, which no later
+request reads.
 """
 
 import uuid

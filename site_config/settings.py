@@ -159,22 +159,28 @@ STORAGES = {
     },
 }
 
-# Whole public pages are cached (blog/cache.py). The file cache is shared by every worker
-# process on one server and needs no extra service; set REDIS_URL for several servers.
+# Whole public pages are cached (blog/cache.py): the pages in each worker's memory, under
+# keys that carry a generation kept in the shared "default" cache, so an edit in one
+# process is seen by all. The file cache needs no extra service; set REDIS_URL to share
+# the generation between several servers.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
-        }
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
     }
+CACHES = {
+    "default": SHARED_CACHE,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+CACHE_MIDDLEWARE_ALIAS = "pages"
 CACHE_MIDDLEWARE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
 
 # The admin lives at /<DJANGO_ADMIN_PATH>/ (default "admin"): moving it off the well-known

@@ -52,6 +52,7 @@ def _static_files(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached pages (the file cache outlives a test's database)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
