@@ -49,7 +49,7 @@ def main() -> None:
         site = Site(folder / "site")
         site.setup()
         started = time.perf_counter()
-        site.manage("loaddata", *map(str, sorted(corpus.glob("*.md"))))
+        site.manage("import_essays", str(corpus))
         import_seconds = time.perf_counter() - started
 
         essay, *queries = site.python(QUERIES).split()

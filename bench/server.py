@@ -62,11 +62,11 @@ class Site:
             "DJANGO_LOG_LEVEL": "WARNING",
         }
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, **env: str) -> str:
         result = subprocess.run(
             [PYTHON, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env=self.env | env,
             check=True,
             capture_output=True,
             text=True,
@@ -93,15 +93,15 @@ class Site:
     @contextlib.contextmanager
     def server(self, workers: int = 2, threads: int = 4) -> Iterator["Server"]:
         port = free_port()
+        log = self.folder / "server.log"
         process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT,
             env=self.env | {"WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads)},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=log.open("a"),  # a file: an unread pipe would fill up and block the server
         )
-        server = Server(process, f"http://127.0.0.1:{port}")
+        server = Server(process, f"http://127.0.0.1:{port}", log)
         try:
             server.wait_ready()
             yield server
@@ -117,14 +117,14 @@ class Site:
 class Server:
     process: subprocess.Popen
     url: str
+    log: Path
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read()}")
-            with contextlib.suppress(OSError):
-                get(self.url + "/healthz")
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
+            if get(self.url + "/healthz")[0]:
                 return
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
@@ -140,11 +140,14 @@ class Server:
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    """Status and body; status 0 when there was no HTTP answer in time."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+    except OSError as error:
+        return 0, str(error).encode()
 
 
 @dataclass
@@ -181,6 +184,8 @@ def wrk(url: str, seconds: int = 10, connections: int = 32, cold: bool = False) 
         out = subprocess.run(
             [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
         ).stdout
+    if os.environ.get("BENCH_VERBOSE"):
+        print(out)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return LoadResult(

@@ -7,8 +7,8 @@ class BlogConfig(AppConfig):
     verbose_name = "Essays"
 
     def ready(self) -> None:
-        from blog.cache import invalidate_pages
+        from blog.cache import invalidate_pages_on_change
 
         # Any change to an essay may change every page (lists, neighbours, feeds).
         for signal in (post_save, post_delete):
-            signal.connect(invalidate_pages, sender="blog.Post", dispatch_uid=f"pages-{signal}")
+            signal.connect(invalidate_pages_on_change, sender="blog.Post")

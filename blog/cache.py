@@ -13,6 +13,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.cache import CacheMiddleware
 from django.utils import timezone
@@ -21,9 +22,20 @@ GENERATION_KEY = "pages:generation"
 _request_prefix: ContextVar[str] = ContextVar("page_cache_prefix", default="")
 
 
-def invalidate_pages(**_signal_kwargs: object) -> None:
-    """Make every cached page stale, in every process. Safe to use as a signal receiver."""
+def invalidate_pages() -> None:
+    """Make every cached page stale, in every process."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate_pages_on_change(using: str | None = None, **_signal_kwargs: object) -> None:
+    """Signal receiver for changes to posts: invalidate now, and again on commit.
+
+    A request that starts between the two reads the database before the change is
+    committed and caches the old page under the new generation; the second invalidation
+    makes that page unreachable too.
+    """
+    invalidate_pages()
+    transaction.on_commit(invalidate_pages, using=using)
 
 
 def current_prefix() -> str:
