@@ -1,6 +1,6 @@
 # The README's commands. `make run` serves the site; `make test` runs the whole suite.
 .DEFAULT_GOAL := run
-.PHONY: run test lint format serve bench clean
+.PHONY: run test lint format serve clean
 
 # uv from PATH, or bootstrapped into .tools/ (nothing installed globally).
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
@@ -31,6 +31,14 @@ test: $(UV)
 	$(UV) sync --locked
 	DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_HTTPS=0 .venv/bin/pytest $(PYTEST_ARGS)
+
+# Production: settings from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+# DATABASE_URL...), gunicorn configured by gunicorn.conf.py.
+serve: $(UV)
+	$(UV) sync --locked --no-dev --inexact
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	.venv/bin/gunicorn
 
 lint: $(UV)
 	$(UV) sync --locked

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Essays"
+
+    def ready(self) -> None:
+        from blog.cache import invalidate_pages_on_change
+
+        # Any change to an essay may change every page (lists, neighbours, feeds).
+        for signal in (post_save, post_delete):
+            signal.connect(invalidate_pages_on_change, sender="blog.Post")

@@ -4,6 +4,7 @@ Development: DJANGO_DEBUG=1. Production: DJANGO_DEBUG unset, DJANGO_SECRET_KEY a
 DJANGO_ALLOWED_HOSTS set; DATABASE_URL for PostgreSQL.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -55,12 +56,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "reversion",
+    "axes",
     "blog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "site_config.middleware.permissions_policy",
+    "blog.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -99,7 +104,31 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Readers and the writer at once: WAL lets reads go on during a write; IMMEDIATE takes
+    # the write lock at the start of a transaction, so a busy writer waits (up to the
+    # timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    # Fail fast when the database is down; the site answers 503 until it is back.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin logins: locked out for a while after repeated failures for the same user from the
+# same address (behind a proxy every reader shares one address; the username still counts).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -118,7 +147,7 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -129,6 +158,34 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Whole public pages are cached (blog/cache.py): the pages in each worker's memory, under
+# keys that carry a generation kept in the shared "default" cache, so an edit in one
+# process is seen by all. The file cache needs no extra service; set REDIS_URL to share
+# the generation between several servers.
+if os.environ.get("REDIS_URL"):
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+else:
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
+    }
+CACHES = {
+    "default": SHARED_CACHE,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+CACHE_MIDDLEWARE_ALIAS = "pages"
+CACHE_MIDDLEWARE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+
+# The admin lives at /<DJANGO_ADMIN_PATH>/ (default "admin"): moving it off the well-known
+# path turns away most scripted login attempts.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
 
 # The site as readers see it.
 SITE_NAME = os.environ.get("SITE_NAME", "Words")
@@ -148,6 +205,8 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Features no page of this site uses (site_config.middleware.permissions_policy).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -164,8 +223,8 @@ SECURE_CSP = {
 # django-markdownx: the preview uses the site's renderer, and its views are routed
 # behind the admin login in site_config/urls.py (the widget writes these paths verbatim).
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render"
-MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
-MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
+MARKDOWNX_URLS_PATH = f"/{ADMIN_PATH}markdownx/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 0), "quality": 85}

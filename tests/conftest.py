@@ -47,3 +47,12 @@ def _static_files(tmp_path_factory):
 
     settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached pages (the file cache outlives a test's database)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

@@ -1,0 +1,98 @@
+"""The whole picture under load: 1,000 essays, the production server, wrk on 127.0.0.1.
+
+    .venv/bin/python bench/load.py [--posts 1000] [--seconds 10] [--workers 2]
+
+Loads make_corpus.py output into a fresh SQLite database, starts gunicorn with the
+production settings, and measures each target twice, alternating, in one run: the essay
+and list pages with the page cache warm and cold (cold: every request a cache miss), and
+the same essay's bytes as a static file served by the same stack (the baseline). Prints
+requests/s, p50/p99 latency, errors, the essay/static ratio, peak memory per worker,
+queries per page and the import time.
+"""
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from server import Site, get, make_corpus, wrk
+
+QUERIES = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from blog.models import Post
+post = Post.objects.published().order_by("-date")[len(Post.objects.published()) // 2]
+client = Client(SERVER_NAME="127.0.0.1")
+counts = []
+for url in (post.get_absolute_url(), "/words/"):
+    for _ in range(2):  # cold, then warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+print(post.get_absolute_url(), *counts)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        corpus = make_corpus(folder / "corpus", args.posts)
+        site = Site(folder / "site")
+        site.setup()
+        started = time.perf_counter()
+        site.manage("import_essays", str(corpus))
+        import_seconds = time.perf_counter() - started
+
+        essay, *queries = site.python(QUERIES).split()
+        with site.server(args.workers) as server:
+            # The baseline: the essay's own bytes, as a static file of the same server.
+            (folder / "site" / "static" / "essay.html").write_bytes(get(server.url + essay)[1])
+        with site.server(args.workers) as server:
+            targets = {
+                "static file": (server.url + "/static/essay.html", False),
+                "essay, warm": (server.url + essay, False),
+                "essay, cold": (server.url + essay, True),
+                "list, warm": (server.url + "/words/", False),
+                "list, cold": (server.url + "/words/", True),
+            }
+            results = {name: [] for name in targets}
+            for _ in range(2):
+                for name, (url, cold) in targets.items():
+                    get(url)  # warm the cache (and the worker) before measuring
+                    results[name].append(wrk(url, args.seconds, args.connections, cold))
+            peak_mb = server.worker_peak_rss_mb()
+
+    print(
+        f"{args.posts} essays; gunicorn {args.workers} workers; wrk {args.connections} "
+        f"connections, {args.seconds} s per target, each target twice"
+    )
+    print(f"{'target':<14}{'req/s (runs)':>22}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, runs in results.items():
+        rates = " / ".join(f"{r.requests_per_second:.0f}" for r in runs)
+        print(
+            f"{name:<14}{rates:>22}{statistics.median(r.p50_ms for r in runs):>9.2f}"
+            f"{max(r.p99_ms for r in runs):>9.2f}{sum(r.errors for r in runs):>8}"
+        )
+    static = statistics.mean(r.requests_per_second for r in results["static file"])
+    for name in ("essay, warm", "essay, cold", "list, warm"):
+        rate = statistics.mean(r.requests_per_second for r in results[name])
+        print(f"ratio {name} / static file: {rate / static:.2f}")
+    print(f"peak memory per worker: {peak_mb:.1f} MB")
+    print(
+        f"queries: essay {queries[0]} cold, {queries[1]} warm; list {queries[2]} cold, "
+        f"{queries[3]} warm"
+    )
+    print(f"import of {args.posts} essays: {import_seconds:.2f} s (command, incl. start-up)")
+
+
+if __name__ == "__main__":
+    main()
