@@ -180,7 +180,7 @@ class ImportResult:
     ignored: Counter = field(default_factory=Counter)
 
 
-class InvalidEssays(Exception):
+class InvalidEssaysError(Exception):
     """Some files can't be imported; nothing was written."""
 
     def __init__(self, errors: list[FrontMatterError], files: int) -> None:
@@ -204,19 +204,19 @@ def import_essays(
 ) -> ImportResult:
     """Import essay files: all of them or nothing (unless skip_invalid), in one transaction.
 
-    Raises InvalidEssays, before any write, if a file can't be imported.
+    Raises InvalidEssaysError, before any write, if a file can't be imported.
     """
     result = ImportResult()
     invalid = _check_all(files, result, on_progress)
     if result.errors and not skip_invalid:
-        raise InvalidEssays(result.errors, len({error.source for error in result.errors}))
+        raise InvalidEssaysError(result.errors, len({error.source for error in result.errors}))
     result.skipped = len(invalid)
     valid = [path for path in files if path not in invalid]
     now = timezone.now()
     posts = Post.objects.using(using)
     done = 0
     with transaction.atomic(using=using):
-        for batch in batched(valid, batch_size):
+        for batch in batched(valid, batch_size, strict=False):
             new, changed = _plan(batch, posts, now, result, on_change, build=not dry_run)
             if not dry_run:
                 # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
@@ -273,7 +273,7 @@ def _plan(
     try:
         essays = [(str(path), read(path)) for path in batch]
     except FrontMatterError as error:  # the file changed since it was checked
-        raise InvalidEssays([error], 1) from None
+        raise InvalidEssaysError([error], 1) from None
     existing = posts.filter(slug__in=[essay.slug for _, essay in essays]).only(
         "slug", "created", *CONTENT
     )

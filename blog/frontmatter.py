@@ -181,9 +181,8 @@ def _split(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
     start = len(first) + 1
     while True:
         if start > len(text):
-            raise FrontMatterError(
-                source, 1, f"front matter opened here is not closed: add a {delimiter} line after it"
-            )
+            message = f"front matter opened here is not closed: add a {delimiter} line after it"
+            raise FrontMatterError(source, 1, message)
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
         line = text[start:end]

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             raise CommandError("No essay files (*.md, *.markdown) found there.")
 
         progress = progress_for(self.stdout, verbosity)
-        show_changes = dry_run and verbosity >= 1 or verbosity >= 2
+        show_changes = (dry_run and verbosity >= 1) or verbosity >= 2
         try:
             result = essays_io.import_essays(
                 files,
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 on_change=self._show_change(dry_run, verbosity) if show_changes else None,
                 on_progress=progress,
             )
-        except essays_io.InvalidEssays as invalid:
+        except essays_io.InvalidEssaysError as invalid:
             raise CommandError(
                 f"{invalid.files} of {len(files)} files can't be imported, so nothing was:\n"
                 + "".join(f"  {error}\n" for error in invalid.errors)
