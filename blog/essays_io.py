@@ -125,7 +125,8 @@ def load(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
     return essay
 
 
-def read(path: Path) -> Essay:
+def read(path: str | Path) -> Essay:
+    path = Path(path)
     return load(path.read_bytes(), str(path), path)
 
 
@@ -134,15 +135,16 @@ def read(path: Path) -> Essay:
 ESSAY_SUFFIXES = (".md", ".markdown")
 
 
-def essay_files(paths: Iterable[Path]) -> list[Path]:
+def essay_files(paths: Iterable[Path]) -> list[str]:
     """The essay files named or found (recursively) in directories, sorted.
 
     Hidden files and folders, node_modules and Hugo's section pages (_index.md) are left out.
+    Paths are kept as text: a Path object per file would cost ten times the memory.
     """
-    found: dict[Path, None] = {}
+    found: dict[str, None] = {}
     for path in paths:
         if path.is_file():
-            found[path] = None
+            found[str(path)] = None
         elif path.is_dir():
             for folder, folders, names in os.walk(path):
                 folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
@@ -152,7 +154,7 @@ def essay_files(paths: Iterable[Path]) -> list[Path]:
                         and not name.startswith(".")
                         and name != "_index.md"
                     ):
-                        found[Path(folder, name)] = None
+                        found[os.path.join(folder, name)] = None
         else:
             raise FileNotFoundError(f"{path}: no such file or directory")
     return sorted(found)
@@ -193,7 +195,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def import_essays(
-    files: list[Path],
+    files: list[str],
     *,
     using: str = DEFAULT_DB_ALIAS,
     dry_run: bool = False,
@@ -228,10 +230,11 @@ def import_essays(
     return result
 
 
-def _check_all(files: list[Path], result: ImportResult, on_progress: Progress | None) -> set:
+def _check_all(files: list[str], result: ImportResult, on_progress: Progress | None) -> set:
     """Read and check every file; record problems in result; return the files to skip."""
-    invalid: set[Path] = set()
-    places: dict[str, list[tuple[Path, int]]] = {}
+    invalid: set[str] = set()
+    first: dict[str, tuple[str, int]] = {}  # slug -> where it was first seen
+    repeated: dict[str, list[tuple[str, int]]] = {}
     for number, path in enumerate(files, start=1):
         try:
             essay = read(path)
@@ -239,29 +242,26 @@ def _check_all(files: list[Path], result: ImportResult, on_progress: Progress | 
             result.errors.append(error)
             invalid.add(path)
         else:
-            places.setdefault(essay.slug, []).append((path, essay.lines["slug"]))
+            place = (path, essay.lines["slug"])
+            if essay.slug in first:
+                repeated.setdefault(essay.slug, [first[essay.slug]]).append(place)
+            else:
+                first[essay.slug] = place
             result.ignored.update(essay.ignored)
         if on_progress:
             on_progress("check", number, len(files))
-    for slug, found in places.items():
-        if len(found) < 2:
-            continue
-        for path, line in found:
-            others = ", ".join(str(other) for other, _ in found if other != path)
-            result.errors.append(
-                FrontMatterError(
-                    str(path),
-                    line,
-                    f'slug "/{slug}" is also the slug of {others}: give each essay its own slug',
-                )
-            )
+    for slug, places in repeated.items():
+        for path, line in places:
+            others = ", ".join(other for other, _ in places if other != path)
+            message = f'slug "/{slug}" is also the slug of {others}: give each essay its own slug'
+            result.errors.append(FrontMatterError(path, line, message))
             invalid.add(path)
     result.errors.sort(key=lambda error: (error.source, error.line))
     return invalid
 
 
 def _plan(
-    batch: tuple[Path, ...],
+    batch: tuple[str, ...],
     posts: QuerySet,
     now,
     result: ImportResult,
@@ -271,7 +271,7 @@ def _plan(
 ) -> tuple[list[Post], list[Post]]:
     """Compare a batch of files with their posts; return the posts to create and to update."""
     try:
-        essays = [(str(path), read(path)) for path in batch]
+        essays = [(path, read(path)) for path in batch]
     except FrontMatterError as error:  # the file changed since it was checked
         raise InvalidEssaysError([error], 1) from None
     existing = posts.filter(slug__in=[essay.slug for _, essay in essays]).only(
