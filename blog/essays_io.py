@@ -7,6 +7,7 @@ Python, and rows are written with bulk_create/bulk_update. Files are read twice 
 then write) rather than held in memory, so memory stays flat however many essays there are.
 """
 
+import contextlib
 import os
 import secrets
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path, PurePath
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from blog import frontmatter
@@ -29,8 +31,16 @@ CONTENT = ("date", "title", "external_link", "body", "status")
 _WRITTEN = (*CONTENT, "body_html", "rendered_with", "updated")
 BATCH_SIZE = 500
 
-# The front-matter names of the fields the model checks (for error messages).
-_CHECKED = {"slug": "slug", "title": "title", "external_link": "externalLink"}
+# Sent (sender=Post, using=alias, created=n, updated=n) inside the import's transaction when
+# it changed posts: bulk writes send no post_save, so caches listen to this as well.
+essays_imported = Signal()
+
+# The front-matter names of the fields the model checks, and a hint to add to its message.
+_CHECKED = {
+    "slug": ("slug", ""),
+    "title": ("title", ""),
+    "external_link": ("externalLink", ': write it like "https://example.com/post"'),
+}
 
 
 def post_values(essay: Essay) -> dict[str, object]:
@@ -94,7 +104,7 @@ def to_post(essay: Essay, using: str = DEFAULT_DB_ALIAS) -> Post:
 
 def check(essay: Essay, source: str) -> None:
     """Raise FrontMatterError if the model would refuse the essay (slug, lengths, URL)."""
-    for name, key in _CHECKED.items():
+    for name, (key, hint) in _CHECKED.items():
         value = getattr(essay, name)
         if not value:
             continue
@@ -103,7 +113,7 @@ def check(essay: Essay, source: str) -> None:
         except ValidationError as error:
             shown = "/" + value if name == "slug" else value
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            message = " ".join(error.messages)
+            message = " ".join(error.messages).rstrip(".") + hint
             raise FrontMatterError(
                 source, essay.lines.get(name, 1), f"{key} {shown!r}: {message}"
             ) from None
@@ -217,7 +227,8 @@ def import_essays(
     now = timezone.now()
     posts = Post.objects.using(using)
     done = 0
-    with transaction.atomic(using=using):
+    # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
+    with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
         for batch in batched(valid, batch_size, strict=False):
             new, changed = _plan(batch, posts, now, result, on_change, build=not dry_run)
             if not dry_run:
@@ -227,6 +238,8 @@ def import_essays(
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))
+        if not dry_run and (result.created or result.updated):
+            essays_imported.send(Post, using=using, created=result.created, updated=result.updated)
     return result
 
 

@@ -228,7 +228,8 @@ def _yaml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(error, "problem", None) or str(error)
-        raise FrontMatterError(source, line, f"front matter is not valid YAML: {problem}") from None
+        message = f"front matter is not valid YAML: {problem} (text with : or # needs quotes)"
+        raise FrontMatterError(source, line, message) from None
     if not isinstance(front, dict):
         raise FrontMatterError(source, 2, "front matter must be key: value lines")
     key_lines: dict[str, int] = {}

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 
+from blog.essays_io import essays_imported
 from blog.models import Post
 from tests.conftest import SEED
 
@@ -278,3 +279,23 @@ def test_loaddata_and_import_give_the_same_row(tmp_path):
     Post.objects.all().delete()
     run(SEED)
     assert Post.objects.values(*CONTENT).get() == by_loaddata
+
+
+def test_an_import_that_changes_posts_says_so_to_listeners(tmp_path):
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append((sender, kwargs["created"], kwargs["updated"]))
+
+    essays_imported.connect(listener)
+    try:
+        (tmp_path / "a.md").write_text(essay_text(slug="a"))
+        run(tmp_path)
+        run(tmp_path, dry_run=True)
+        run(tmp_path)  # unchanged
+        (tmp_path / "a.md").write_text(essay_text(slug="a", title="New"))
+        run(tmp_path, dry_run=True)
+        run(tmp_path)
+    finally:
+        essays_imported.disconnect(listener)
+    assert heard == [(Post, 1, 0), (Post, 0, 1)]
