@@ -347,13 +347,13 @@ def export_essays(
     total = posts.count()
     rows = posts.only("slug", *CONTENT).order_by("date", "slug").iterator(chunk_size=BATCH_SIZE)
     for number, post in enumerate(rows, start=1):
-        target = directory / file_name(post)
         try:
             # The slug becomes a file name: only a valid slug may.
             Post._meta.get_field("slug").run_validators(post.slug)
         except ValidationError as error:
             result.failed.append(f"post {post.pk} (slug {post.slug!r}): {' '.join(error.messages)}")
             continue
+        target = directory / file_name(post)
         essay = to_essay(post)
         text = frontmatter.dump(essay)
         result.warnings += _read_back(text, target, essay)
