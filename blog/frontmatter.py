@@ -1,6 +1,6 @@
-"""Essay files: YAML front matter between `---` lines, then the markdown body.
+"""Essay files: front matter, then the markdown body.
 
-The site's dialect, as in the writer's existing files:
+The site's dialect, as in the writer's existing files (and as `dump` writes them):
 
     ---
     slug: "/autonomy"
@@ -11,16 +11,36 @@ The site's dialect, as in the writer's existing files:
 
     Body...
 
+`parse` also reads the other static-site dialects an essay may come from: Jekyll
+(`YYYY-MM-DD-slug.md`, `permalink`, `published: false`), Hugo (YAML `---` or TOML `+++`,
+`draft: true`), Gatsby and Eleventy (`slug`/`permalink`, dates with a time). Keys it does
+not use (layout, tags...) are listed in `Essay.ignored`.
+
+The body is the text after the closing delimiter line, less one blank line before it and
+one line break after it. So `dump(parse(text)) == text` for every file in the site's
+dialect, and `parse(dump(essay)) == essay` for every essay.
+
 Pure functions on text; errors name the file and line.
 """
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from urllib.parse import urlsplit
 
 import yaml
 
 DELIMITER = "---"
+TOML_DELIMITER = "+++"
+
+# Keys this module understands; everything else in the front matter is ignored.
+KNOWN_KEYS = frozenset(
+    {"slug", "permalink", "date", "title", "externalLink", "external_link", "draft", "published"}
+)
 
 
 class FrontMatterError(ValueError):
@@ -41,34 +61,87 @@ class Essay:
     external_link: str
     body: str
     draft: bool = False
+    # Line of each field in the file (for checks made later), and the keys not used.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
 
-def parse(text: str, source: str = "<string>") -> Essay:
-    """Read an essay file's text; raise FrontMatterError naming the line at fault."""
-    front, front_lines, body = _split(text, source)
+def decode(raw: bytes, source: str) -> str:
+    """The text of an essay file; invalid UTF-8 is reported with its line."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FrontMatterError(
+            source, line, f"not valid UTF-8 (byte {error.start}): save the file as UTF-8"
+        ) from None
+
+
+def parse(
+    text: str,
+    source: str = "<string>",
+    *,
+    path: PurePath | None = None,
+    tz: dt.tzinfo | None = None,
+) -> Essay:
+    """Read an essay file's text; raise FrontMatterError naming the line at fault.
+
+    `path` (the file's path) supplies the slug and date when the front matter has none, as
+    Jekyll and Hugo do. `tz` is the site's time zone: a date with a time and an offset is
+    read as the day it was there.
+    """
+    front, key_lines, body, body_line = _split(text.removeprefix("\ufeff"), source)
 
     def fail(key: str | None, message: str) -> FrontMatterError:
-        line = front_lines.get(key, 1) if key else 1
-        return FrontMatterError(source, line, message)
+        return FrontMatterError(source, key_lines.get(key, 1) if key else 1, message)
 
-    slug = str(front.get("slug") or "").strip().strip("/")
+    def text_value(key: str) -> str:
+        value = front.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise fail(key, f"{key} must be text: put the value in double quotes")
+        return value.strip()
+
+    name_date, name_slug = _from_path(path) if path else (None, "")
+    slug_key = "slug" if text_value("slug") else "permalink"
+    slug = text_value("slug").strip("/") or _from_permalink(front.get("permalink")) or name_slug
     if not slug:
-        raise fail("slug", 'missing slug: add a line like slug: "/my-essay"')
-    title = str(front.get("title") or "").strip()
+        raise fail(None, 'missing slug: add a line like slug: "/my-essay"')
+
+    title = text_value("title")
     if not title:
         raise fail("title", 'empty title: add a line like title: "My essay"')
-    if "date" not in front:
+
+    if front.get("date") is None and name_date is None:
         raise fail(None, 'missing date: add a line like date: "2024-01-31"')
-    date = _date(front["date"])
+    date = name_date if front.get("date") is None else _date(front["date"], tz)
     if date is None:
         raise fail("date", f"bad date {front['date']!r}: write it as YYYY-MM-DD")
-    link = front.get("externalLink") or ""
-    if not isinstance(link, str):
-        raise fail("externalLink", "externalLink must be a URL in quotes, or empty")
-    draft = front.get("draft", False)
-    if not isinstance(draft, bool):
-        raise fail("draft", "draft must be true or false")
-    return Essay(slug, date, title, link.strip(), body, draft)
+
+    link_key = "external_link" if "external_link" in front else "externalLink"
+    link = text_value(link_key)
+    if link and not _is_web_url(link):
+        raise fail(
+            link_key,
+            f"{link_key} {link!r} is not an http(s) URL: "
+            'write it like "https://example.com/post", or leave it empty',
+        )
+
+    for key in ("draft", "published"):
+        if key in front and not isinstance(front[key], bool):
+            raise fail(key, f"{key} must be true or false")
+    draft = front.get("draft") is True or front.get("published") is False
+
+    lines = {
+        "slug": key_lines.get(slug_key, 1),
+        "date": key_lines.get("date", 1),
+        "title": key_lines.get("title", 1),
+        "external_link": key_lines.get(link_key, 1),
+        "body": body_line,
+    }
+    ignored = tuple(str(key) for key in front if key not in KNOWN_KEYS)
+    return Essay(slug, date, title, link, body, draft, lines, ignored)
 
 
 def dump(essay: Essay) -> str:
@@ -82,54 +155,171 @@ def dump(essay: Essay) -> str:
     ]
     if essay.draft:
         lines.append("draft: true")
-    lines += [DELIMITER, "", essay.body]
-    return "\n".join(lines) + "\n"
+    lines.append(DELIMITER)
+    text = "\n".join(lines) + "\n"
+    return text + f"\n{essay.body}\n" if essay.body else text
+
+
+# Characters a YAML double-quoted scalar can't hold as they are: YAML reads U+0085, U+2028
+# and U+2029 as line breaks, and refuses the other C1 controls and non-characters.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _quote(value: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar.
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a valid YAML double-quoted scalar, once the characters above are escaped.
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", quoted)
 
 
-def _split(text: str, source: str) -> tuple[dict, dict[str, int], str]:
-    """Return the front matter, the line number of each top-level key, and the body."""
-    lines = text.split("\n")
-    if lines[0].rstrip() != DELIMITER:
+def _split(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
+    """The front matter, the line of each top-level key, the body and the body's first line."""
+    first, _, _ = text.partition("\n")
+    delimiter = first.rstrip()
+    if delimiter not in (DELIMITER, TOML_DELIMITER):
         raise FrontMatterError(source, 1, "no front matter: the file must start with a --- line")
+    lines: list[str] = []
+    start = len(first) + 1
+    while True:
+        if start > len(text):
+            message = f"front matter opened here is not closed: add a {delimiter} line after it"
+            raise FrontMatterError(source, 1, message)
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        start = end + 1
+        if line.rstrip() == delimiter:
+            break
+        lines.append(line)
+    if delimiter == DELIMITER:
+        front, key_lines = _yaml(lines, source)
+    else:
+        front, key_lines = _toml(lines, source)
+
+    # Layout, not content: one blank line after the front matter and the final line break,
+    # in the file's own line ending (so a body's CRLF line breaks are kept as written).
+    newline = "\r\n" if line.endswith("\r") else "\n"
+    body = text[start:]
+    body_line = len(lines) + 3
+    if body.startswith(newline):
+        body = body.removeprefix(newline)
+        body_line += 1
+    return front, key_lines, body.removesuffix(newline), body_line
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (libyaml's when present: ten times faster)."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    # An impossible date such as 2024-13-45 stays text, to be reported as a bad date.
     try:
-        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)
-    except StopIteration:
-        raise FrontMatterError(
-            source, 1, "front matter opened here is not closed: add a --- line after it"
-        ) from None
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _yaml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
     try:
-        front = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as error:
+        front = yaml.load("\n".join(lines), Loader=_Loader) or {}  # noqa: S506 (a safe loader)
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(error, "problem", None) or str(error)
-        raise FrontMatterError(source, line, f"front matter is not valid YAML: {problem}") from None
+        message = f"front matter is not valid YAML: {problem} (text with : or # needs quotes)"
+        raise FrontMatterError(source, line, message) from None
     if not isinstance(front, dict):
         raise FrontMatterError(source, 2, "front matter must be key: value lines")
-    key_lines = {
-        line.split(":", 1)[0].strip(): number
-        for number, line in enumerate(lines[1:end], start=2)
-        if ":" in line and not line.startswith((" ", "\t", "#"))
-    }
-    body = "\n".join(lines[end + 1 :])
-    # The blank line after the front matter and the file's final newline are layout.
-    body = body.removeprefix("\n").removesuffix("\n")
-    return front, key_lines, body
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(lines, start=2):
+        if ":" not in line or line.startswith((" ", "\t", "#", "-")):
+            continue
+        key = line.split(":", 1)[0].strip().strip("\"'")
+        if key in key_lines:
+            raise FrontMatterError(
+                source, number, f"{key} is given twice (also on line {key_lines[key]}): keep one"
+            )
+        key_lines[key] = number
+    return front, key_lines
 
 
-def _date(value: object) -> dt.date | None:
+_TOML_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
+
+
+def _toml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
+    try:
+        front = tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_AT.search(str(error))
+        line = int(found[1]) + 1 if found and found[1] else len(lines) + 1
+        problem = _TOML_AT.sub("", str(error))
+        raise FrontMatterError(source, line, f"front matter is not valid TOML: {problem}") from None
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(lines, start=2):
+        if line.lstrip().startswith("["):
+            break  # the keys of tables ([params]...) are not the page's own
+        if match := _TOML_KEY.match(line):
+            key_lines.setdefault(match[1], number)
+    return front, key_lines
+
+
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})[-_](.+)")
+
+
+def _from_path(path: PurePath) -> tuple[dt.date | None, str]:
+    """The date and slug in a file name: `2023-09-09_slug.md` (the site, Jekyll with `-`),
+    `slug.md`, or a page bundle `slug/index.md` (Hugo, Gatsby)."""
+    stem = path.stem
+    if stem in ("index", "_index"):
+        stem = path.parent.name
+    if match := _DATED_NAME.fullmatch(stem):
+        try:
+            return dt.date.fromisoformat(match[1]), match[2]
+        except ValueError:
+            return None, stem
+    return None, stem
+
+
+def _from_permalink(value: object) -> str:
+    """The last part of a permalink ("/blog/my-essay/" -> "my-essay"), unless it's a pattern."""
+    if not isinstance(value, str) or any(char in value for char in ":{%"):
+        return ""
+    parts = [part for part in value.split("/") if part and part != "index.html"]
+    return parts[-1].removesuffix(".html") if parts else ""
+
+
+_DATE_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?"
+)
+
+
+def _date(value: object, tz: dt.tzinfo | None) -> dt.date | None:
+    """The day of a date, a datetime (in `tz` when it has an offset) or their ISO text."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DATE_TEXT.fullmatch(text):
+            return None
+        try:
+            # Jekyll writes "2023-09-09 10:00:00 +0100": no space before the offset for Python.
+            value = dt.datetime.fromisoformat(re.sub(r"\s+(?=[Z+-])", "", text))
+        except ValueError:
+            return None
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and tz is not None:
+            value = value.astimezone(tz)
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
     return None
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -1,18 +1,19 @@
 """The `md` serialization format: `manage.py loaddata essay.md` loads an essay file.
 
-Registered in settings.SERIALIZATION_MODULES. Posts are matched on their natural key
-(the slug), so loading a file again updates the post instead of duplicating it.
-Fixture loading saves raw (bypassing Post.save), so the HTML is rendered here.
+Registered in settings.SERIALIZATION_MODULES. Files are read and checked as
+`import_essays` reads them, and posts are matched on their natural key (the slug), so
+loading a file again updates the post instead of duplicating it. Fixture loading saves
+raw (bypassing Post.save), so the HTML is rendered here.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from django.core.serializers import base
 from django.db import DEFAULT_DB_ALIAS
-from django.utils import timezone
 
-from blog import frontmatter
-from blog.models import Post
+from blog import essays_io
+from blog.frontmatter import FrontMatterError
 
 
 class Serializer(base.Serializer):
@@ -33,40 +34,11 @@ class Deserializer(base.Deserializer):
 
     def _deserialize(self) -> Iterator[base.DeserializedObject]:
         stream = self.stream
-        source = getattr(stream, "name", "<string>")
+        name = getattr(stream, "name", None)
         raw = stream if isinstance(stream, str | bytes) else stream.read()
+        raw = raw.encode() if isinstance(raw, str) else raw
         try:
-            text = raw if isinstance(raw, str) else raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = raw[: error.start].count(b"\n") + 1
-            raise base.DeserializationError(
-                f"{source}:{line}: not valid UTF-8 (byte {error.start}): save the file as UTF-8"
-            ) from None
-        try:
-            essay = frontmatter.parse(text, source)
-        except frontmatter.FrontMatterError as error:
+            essay = essays_io.load(raw, name or "<string>", Path(name) if name else None)
+        except FrontMatterError as error:
             raise base.DeserializationError(str(error)) from None
-        yield base.DeserializedObject(to_post(essay, self.using))
-
-
-def to_post(essay: frontmatter.Essay, using: str = DEFAULT_DB_ALIAS) -> Post:
-    """The post for an essay: the existing one with the same slug, updated, or a new one.
-
-    Timestamps are kept when nothing changed, so loading the same file again changes no data.
-    """
-    post = Post.objects.using(using).filter(slug=essay.slug).first() or Post(slug=essay.slug)
-    before = {name: getattr(post, name) for name in _CONTENT}
-    post.date = essay.date
-    post.title = essay.title
-    post.external_link = essay.external_link
-    post.body = essay.body
-    post.status = Post.Status.DRAFT if essay.draft else Post.Status.PUBLISHED
-    post.render()
-    now = timezone.now()
-    post.created = post.created or now
-    if post.pk is None or any(before[name] != getattr(post, name) for name in _CONTENT):
-        post.updated = now
-    return post
-
-
-_CONTENT = ["date", "title", "external_link", "body", "body_html", "rendered_with", "status"]
+        yield base.DeserializedObject(essays_io.to_post(essay, self.using))

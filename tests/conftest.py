@@ -56,3 +56,28 @@ def _empty_cache():
 
     for cache in caches.all():
         cache.clear()
+
+
+# The shared corpus generator, beside the repository (<repo>/../shared/bench/make_corpus.py).
+CORPUS_SCRIPT = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """corpus(n): a folder of n essays as make_corpus.py writes them (the site's format)."""
+    import subprocess
+    import sys
+
+    made: dict[int, Path] = {}
+
+    def make(posts: int) -> Path:
+        if posts not in made:
+            if not CORPUS_SCRIPT.exists():
+                pytest.skip(f"{CORPUS_SCRIPT} is missing (the shared folder beside the repo)")
+            folder = tmp_path_factory.mktemp(f"corpus-{posts}")
+            command = [sys.executable, CORPUS_SCRIPT, folder, "--posts", str(posts)]
+            subprocess.run(command, check=True, capture_output=True)
+            made[posts] = folder
+        return made[posts]
+
+    return make

@@ -1,0 +1,301 @@
+"""`manage.py import_essays`: every dialect, all or nothing, dry runs, idempotent."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.serializers.base import DeserializationError
+
+from blog.essays_io import essays_imported
+from blog.models import Post
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = ["slug", "date", "title", "external_link", "body", "body_html", "status"]
+
+
+def run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command("import_essays", *map(str, args), stdout=out, stderr=out, **options)
+    return out.getvalue()
+
+
+def essay_text(slug="essay", title="An essay", date="2024-01-31", body="Body.", extra=""):
+    return (
+        f'---\nslug: "/{slug}"\ndate: "{date}"\ntitle: "{title}"\nexternalLink: ""\n{extra}'
+        f"---\n\n{body}\n"
+    )
+
+
+def rows() -> list[dict]:
+    return list(Post.objects.order_by("slug").values())
+
+
+def test_seed_and_corpus_import_then_a_second_run_changes_nothing(corpus):
+    folder = corpus(200)
+    out = run(folder, SEED)
+    assert "Imported: 201 created, 0 updated, 0 unchanged, 0 skipped" in out
+    post = Post.objects.get(slug="autonomy")
+    assert post.title == "Autonomy"
+    assert post.status == Post.Status.PUBLISHED
+    assert "<p>Autonomy is the buzzword these days." in post.body_html
+    before = rows()
+
+    out = run(folder, SEED)
+    assert "Nothing changed: 0 created, 0 updated, 201 unchanged, 0 skipped" in out
+    assert rows() == before
+
+
+def test_each_dialect_imports(tmp_path):
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-03-04-jekyll-post.md").write_text(
+        "---\nlayout: post\ntitle: Jekyll post\n---\nFrom Jekyll.\n"
+    )
+    (tmp_path / "hugo").mkdir()
+    (tmp_path / "hugo" / "toml-post.md").write_text(
+        '+++\ntitle = "Hugo TOML"\ndate = 2022-02-02T10:00:00Z\ndraft = true\n+++\nFrom Hugo.\n'
+    )
+    (tmp_path / "hugo" / "yaml-post.md").write_text(
+        "---\ntitle: Hugo YAML\ndate: 2022-02-03\nslug: hugo-yaml\n---\nAlso Hugo.\n"
+    )
+    (tmp_path / "gatsby" / "hello-gatsby").mkdir(parents=True)
+    (tmp_path / "gatsby" / "hello-gatsby" / "index.md").write_text(
+        '---\ntitle: "Hello Gatsby"\ndate: "2015-05-01T22:12:03.284Z"\ndescription: x\n---\n'
+        "From Gatsby.\n"
+    )
+    (tmp_path / "eleventy.md").write_text(
+        "---\ntitle: Eleventy\ndate: 2020-01-01\npermalink: /posts/eleventy-post/\n---\nHi.\n"
+    )
+
+    out = run(tmp_path)
+
+    assert "5 created" in out
+    assert "Front matter keys ignored: layout (1 files), description (1 files)." in out
+    got = {p.slug: (p.date, p.title, p.status) for p in Post.objects.all()}
+    assert got == {
+        "jekyll-post": (dt.date(2021, 3, 4), "Jekyll post", "published"),
+        "toml-post": (dt.date(2022, 2, 2), "Hugo TOML", "draft"),
+        "hugo-yaml": (dt.date(2022, 2, 3), "Hugo YAML", "published"),
+        "hello-gatsby": (dt.date(2015, 5, 1), "Hello Gatsby", "published"),
+        "eleventy-post": (dt.date(2020, 1, 1), "Eleventy", "published"),
+    }
+
+
+def test_dates_with_a_time_are_read_in_the_sites_time_zone(tmp_path, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    (tmp_path / "late.md").write_text("---\ntitle: Late\ndate: 2015-05-01T22:12:03Z\n---\nBody\n")
+    run(tmp_path)
+    assert Post.objects.get(slug="late").date == dt.date(2015, 5, 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "message"),
+    [
+        ("no-close.md", '---\nslug: "/x"\ntitle: "X"\n\nBody\n', 1, "is not closed"),
+        ("bad-date.md", essay_text(date="2024-02-30"), 3, "bad date '2024-02-30'"),
+        ("no-title.md", essay_text(title=" "), 4, "empty title"),
+        ("bad-slug.md", essay_text(slug="my essay"), 2, "slug '/my essay': Enter a valid"),
+        ("deep-slug.md", essay_text(slug="blog/x"), 2, "slug '/blog/x': Enter a valid"),
+        ("long-title.md", essay_text(title="T" * 301), 4, "at most 300 characters"),
+        (
+            "bad-link.md",
+            essay_text().replace('externalLink: ""', 'externalLink: "mailto:a@b.c"'),
+            5,
+            "is not an http(s) URL",
+        ),
+        (
+            "broken-link.md",
+            essay_text().replace('externalLink: ""', 'externalLink: "https://exa mple.com"'),
+            5,
+            "Enter a valid URL",
+        ),
+        ("yaml.md", '---\nslug: "/x"\ntitle: "X\n---\nBody\n', 3, "not valid YAML"),
+        ("nul.md", essay_text(body="One\n\nTwo\x00"), 10, "NUL character"),
+    ],
+)
+def test_a_bad_file_in_the_middle_leaves_the_database_unchanged(
+    tmp_path, make_post, name, content, line, message
+):
+    existing = make_post(slug="a-first", title="Old title")
+    (tmp_path / "a-first.md").write_text(essay_text(slug="a-first", title="New title"))
+    (tmp_path / name).write_text(content)
+    (tmp_path / "z-last.md").write_text(essay_text(slug="z-last"))
+    before = rows()
+
+    with pytest.raises(CommandError) as error:
+        run(tmp_path)
+
+    assert f"{tmp_path / name}:{line}: " in str(error.value)
+    assert message in str(error.value)
+    assert "nothing was" in str(error.value)
+    assert "--skip-invalid" in str(error.value)
+    assert rows() == before
+    assert Post.objects.get(pk=existing.pk).title == "Old title"
+
+
+def test_invalid_utf8_is_reported_with_its_line(tmp_path):
+    (tmp_path / "latin1.md").write_bytes(essay_text(title="Caf\xe9").encode("latin-1"))
+    with pytest.raises(CommandError, match=r"latin1.md:4: not valid UTF-8"):
+        run(tmp_path)
+    assert not Post.objects.exists()
+
+
+def test_every_bad_file_is_listed(tmp_path):
+    (tmp_path / "one.md").write_text(essay_text(slug="one", date="2024-13-01"))
+    (tmp_path / "two.md").write_text(essay_text(slug="two", title=""))
+    (tmp_path / "three.md").write_text(essay_text(slug="three"))
+    with pytest.raises(CommandError) as error:
+        run(tmp_path)
+    message = str(error.value)
+    assert message.startswith("2 of 3 files can't be imported")
+    assert f"{tmp_path / 'one.md'}:3: bad date" in message
+    assert f"{tmp_path / 'two.md'}:4: empty title" in message
+
+
+def test_duplicate_slugs_are_reported_on_every_file(tmp_path):
+    (tmp_path / "a.md").write_text(essay_text(slug="same"))
+    (tmp_path / "b.md").write_text(essay_text(slug="same", date="2024-02-01"))
+    with pytest.raises(CommandError) as error:
+        run(tmp_path)
+    message = str(error.value)
+    assert f'{tmp_path / "a.md"}:2: slug "/same" is also the slug of {tmp_path / "b.md"}' in message
+    assert f'{tmp_path / "b.md"}:2: slug "/same" is also the slug of {tmp_path / "a.md"}' in message
+    assert not Post.objects.exists()
+
+
+def test_skip_invalid_imports_the_rest_and_reports_the_others(tmp_path):
+    (tmp_path / "good.md").write_text(essay_text(slug="good"))
+    (tmp_path / "bad.md").write_text(essay_text(slug="bad", date="someday"))
+    (tmp_path / "dup1.md").write_text(essay_text(slug="dup"))
+    (tmp_path / "dup2.md").write_text(essay_text(slug="dup"))
+
+    out = run(tmp_path, skip_invalid=True)
+
+    assert list(Post.objects.values_list("slug", flat=True)) == ["good"]
+    assert f"Skipped {tmp_path / 'bad.md'}:3: bad date 'someday'" in out
+    assert f"Skipped {tmp_path / 'dup1.md'}:2: slug" in out
+    assert "1 created, 0 updated, 0 unchanged, 3 skipped" in out
+
+
+def test_a_changed_file_updates_its_post_and_keeps_the_others(tmp_path):
+    (tmp_path / "a.md").write_text(essay_text(slug="a", body="First.\n\nSecond."))
+    (tmp_path / "b.md").write_text(essay_text(slug="b"))
+    run(tmp_path)
+    a, b = Post.objects.order_by("slug")
+
+    edited = essay_text(
+        slug="a", title="Renamed", body="First.\n\nSecond, edited.", extra="draft: true\n"
+    )
+    (tmp_path / "a.md").write_text(edited)
+    out = run(tmp_path)
+
+    assert "Imported: 0 created, 1 updated, 1 unchanged, 0 skipped" in out
+    a2, b2 = Post.objects.order_by("slug")
+    assert (a2.pk, a2.title, a2.status) == (a.pk, "Renamed", Post.Status.DRAFT)
+    assert "Second, edited." in a2.body_html
+    assert a2.created == a.created
+    assert a2.updated > a.updated
+    assert b2.updated == b.updated
+
+
+def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path, make_post):
+    make_post(slug="kept", title="Kept", body="Same.", date=dt.date(2024, 1, 31))
+    make_post(slug="edited", title="Old", body="Line one.\n\nLine two.", date=dt.date(2024, 1, 31))
+    (tmp_path / "kept.md").write_text(essay_text(slug="kept", title="Kept", body="Same."))
+    (tmp_path / "edited.md").write_text(
+        essay_text(slug="edited", title="New", body="Line one.\n\nLine 2.")
+    )
+    (tmp_path / "new.md").write_text(essay_text(slug="new"))
+    before = rows()
+
+    out = run(tmp_path, dry_run=True)
+
+    assert rows() == before
+    assert f"create    /new  ({tmp_path / 'new.md'})" in out
+    assert f"update    /edited  ({tmp_path / 'edited.md'})" in out
+    assert "title: Old -> New" in out
+    assert "    -Line two.\n" in out
+    assert "    +Line 2.\n" in out
+    assert "/kept" not in out
+    assert "Dry run, nothing written: 1 created, 1 updated, 1 unchanged, 0 skipped" in out
+
+
+def test_verbosity_2_lists_every_file(tmp_path):
+    (tmp_path / "a.md").write_text(essay_text(slug="a"))
+    run(tmp_path)
+    assert f"unchanged /a  ({tmp_path / 'a.md'})" in run(tmp_path, verbosity=2)
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    (tmp_path / "a.md").write_text(essay_text(slug="a"))
+    terminal = Terminal()
+    call_command("import_essays", str(tmp_path), stdout=terminal)
+    assert "\rcheck 1/1" in terminal.getvalue()
+    assert "\rimport 1/1" in terminal.getvalue()
+    assert "\r" not in run(tmp_path)
+
+
+def test_no_files_or_a_missing_path_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match="No essay files"):
+        run(tmp_path)
+    with pytest.raises(CommandError, match="no such file or directory"):
+        run(tmp_path / "missing")
+
+
+def test_hidden_folders_and_hugo_section_pages_are_left_out(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.md").write_text("not an essay")
+    (tmp_path / "_index.md").write_text("---\ntitle: Section\n---\n")
+    (tmp_path / "notes.txt").write_text("not an essay")
+    (tmp_path / "a.markdown").write_text(essay_text(slug="a"))
+    assert "1 created" in run(tmp_path)
+
+
+def test_a_thousand_essays_import_in_one_go(corpus):
+    out = run(corpus(1000))
+    assert "Imported: 1000 created" in out
+    assert Post.objects.count() == 1000
+    assert not Post.objects.filter(body_html="").exists()
+
+
+def test_loaddata_checks_files_as_the_importer_does(tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text(essay_text(slug="../../etc"))
+    with pytest.raises(DeserializationError, match=r"bad.md:2: slug '/../../etc': Enter a valid"):
+        call_command("loaddata", bad, verbosity=0)
+    assert not Post.objects.exists()
+
+
+def test_loaddata_and_import_give_the_same_row(tmp_path):
+    call_command("loaddata", SEED, verbosity=0)
+    by_loaddata = Post.objects.values(*CONTENT).get()
+    Post.objects.all().delete()
+    run(SEED)
+    assert Post.objects.values(*CONTENT).get() == by_loaddata
+
+
+def test_an_import_that_changes_posts_says_so_to_listeners(tmp_path):
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append((sender, kwargs["created"], kwargs["updated"]))
+
+    essays_imported.connect(listener)
+    try:
+        (tmp_path / "a.md").write_text(essay_text(slug="a"))
+        run(tmp_path)
+        run(tmp_path, dry_run=True)
+        run(tmp_path)  # unchanged
+        (tmp_path / "a.md").write_text(essay_text(slug="a", title="New"))
+        run(tmp_path, dry_run=True)
+        run(tmp_path)
+    finally:
+        essays_imported.disconnect(listener)
+    assert heard == [(Post, 1, 0), (Post, 0, 1)]
