@@ -125,3 +125,11 @@ def test_an_edit_is_visible_at_once_in_every_worker_process(tmp_path):
         for server in servers:
             server.terminate()
             server.wait(timeout=20)
+
+
+def test_an_import_shows_on_the_next_request(client):
+    from django.core.management import call_command
+
+    assert "Autonomy" not in client.get("/words/").text
+    call_command("import_essays", str(SEED), verbosity=0)
+    assert "Autonomy" in client.get("/words/").text
