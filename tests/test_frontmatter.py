@@ -257,3 +257,39 @@ def test_every_essay_round_trips(essay):
     text = frontmatter.dump(essay)
     assert frontmatter.parse(text) == essay
     assert frontmatter.dump(frontmatter.parse(text)) == text
+
+
+# Text that looks like an essay file more often than plain random text does.
+_front_matter_like = st.lists(
+    st.sampled_from(
+        [
+            "---",
+            "+++",
+            'slug: "/x"',
+            "date: 2024-01-02",
+            'title: "T"',
+            "draft: true",
+            ": :",
+            "title: [",
+            'externalLink: "javascript:x"',
+            "date = 2024-01-02",
+            "\t- a",
+            "\x00",
+            "",
+        ]
+    )
+    | st.text(max_size=20),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), _front_matter_like))
+def test_any_input_parses_or_gives_a_located_error(text):
+    try:
+        essay = frontmatter.parse(text, "any.md")
+    except frontmatter.FrontMatterError as error:
+        assert str(error).startswith("any.md:")
+        assert error.line >= 1
+    else:
+        assert essay.slug and essay.title
