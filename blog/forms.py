@@ -72,14 +72,20 @@ class PostAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # clean_slug gives messages that say what to type instead of the generic one.
-        self.fields["slug"].validators = []
-        self.fields["external_link"].validators.append(
-            URLValidator(
-                schemes=["http", "https"],
-                message="Enter a web address starting with http:// or https://.",
-            )
-        )
+        # (Fields are missing when shown read-only, to staff who may only view.)
+        if "body" in self.fields:
+            self.fields["body"].strip = False  # stored exactly as written
+        if "slug" in self.fields:
+            # clean_slug gives messages that say what to type instead of the generic one.
+            self.fields["slug"].validators = []
+        if "external_link" in self.fields:
+            link = self.fields["external_link"]
+            link.validators = [URLValidator(schemes=["http", "https"])]
+            link.error_messages["invalid"] = "Enter a web address starting with https:// or http://."
+
+    def clean_body(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

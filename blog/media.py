@@ -26,11 +26,11 @@ def media_file(path: str) -> Path | None:
     root = Path(settings.MEDIA_ROOT).resolve()
     try:
         candidate = (root / path).resolve()
-    except (OSError, ValueError):  # a NUL byte, a symlink loop
+        if not candidate.is_relative_to(root) or candidate.suffix.lower() not in CONTENT_TYPES:
+            return None
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):  # a name too long, a NUL byte, a symlink loop
         return None
-    if not candidate.is_relative_to(root) or candidate.suffix.lower() not in CONTENT_TYPES:
-        return None
-    return candidate if candidate.is_file() else None
 
 
 def _last_modified(request: HttpRequest, path: str) -> dt.datetime | None:

@@ -39,8 +39,14 @@
     }
 
     function insert(text) {
-      const start = editor.selectionStart;
-      editor.setRangeText(text, start, editor.selectionEnd, "end");
+      let start = editor.selectionStart;
+      let end = editor.selectionEnd;
+      // Still in the empty description of an image just added: the next goes after it.
+      const rest = editor.value.slice(end);
+      if (start === end && editor.value.slice(0, start).endsWith("![") && rest.startsWith("](")) {
+        start = end = end + rest.indexOf(")") + 1;
+      }
+      editor.setRangeText(text, start, end, "end");
       // The cursor goes between the brackets, where the image's description belongs.
       const alt = text.indexOf("[]");
       if (alt >= 0) editor.setSelectionRange(start + alt + 1, start + alt + 1);
