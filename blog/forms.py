@@ -81,7 +81,9 @@ class PostAdminForm(forms.ModelForm):
         if "external_link" in self.fields:
             link = self.fields["external_link"]
             link.validators = [URLValidator(schemes=["http", "https"])]
-            link.error_messages["invalid"] = "Enter a web address starting with https:// or http://."
+            link.error_messages["invalid"] = (
+                "Enter a web address starting with https:// or http://."
+            )
 
     def clean_body(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.

@@ -36,7 +36,8 @@ def test_the_add_page_has_the_side_by_side_editor_with_the_essay_styles(admin_cl
     assert 'class="markdownx-preview essay-body"' in html
     for sheet in ("blog/admin/editor.", "blog/essay.", "blog/code."):
         assert sheet in html
-    assert "blog/admin/editor." in html and "blog/admin/unsaved." in html
+    assert "blog/admin/editor." in html
+    assert "blog/admin/unsaved." in html
     assert "markdownx/js/markdownx.min." in html
     # markdownx's own admin stylesheet (fixed 610 px boxes) is left out.
     assert "markdownx/admin/css" not in html
@@ -62,7 +63,8 @@ def test_the_date_defaults_to_today(admin_client):
 def test_the_body_help_explains_both_footnote_syntaxes(admin_client):
     html = admin_client.get(ADD).text
     assert "<code>[^1]: the note</code>" in html
-    assert "<code>a claim(1)</code>" in html and "<code>--</code>" in html
+    assert "<code>a claim(1)</code>" in html
+    assert "<code>--</code>" in html
 
 
 def test_the_slug_is_prepopulated_from_the_title(admin_client):

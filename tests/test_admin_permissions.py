@@ -58,9 +58,10 @@ def revision(client, post):
     return client.get(f"/admin/blog/post/{post.pk}/history/{version.pk}/")
 
 
-@pytest.mark.parametrize(
-    "view", [editor_preview, editor_upload, draft_preview, history, revision], ids=lambda v: v.__name__
-)
+VIEWS = [editor_preview, editor_upload, draft_preview, history, revision]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda view: view.__name__)
 @pytest.mark.parametrize(("client_name", "expected"), CLIENTS.items())
 def test_who_may_use_the_writers_tools(request, draft, media, view, client_name, expected):
     client = request.getfixturevalue(client_name)

@@ -43,7 +43,8 @@ def accepted(response, media: Path) -> tuple[Path, Image.Image]:
     """The stored file and its image, after checking the response markdownx expects."""
     assert response.status_code == 200, response.content
     code = response.json()["image_code"]
-    assert code.startswith("![](/media/images/") and code.endswith(")")
+    assert code.startswith("![](/media/images/")
+    assert code.endswith(")")
     url = code[len("![](") : -1]
     path = media / url.removeprefix("/media/")
     assert stored(media) == [path]
@@ -53,13 +54,15 @@ def accepted(response, media: Path) -> tuple[Path, Image.Image]:
 def refused(response, media: Path, message: str) -> None:
     assert response.status_code == 400
     errors = response.json()["image"]
-    assert len(errors) == 1 and message in errors[0]
+    assert len(errors) == 1
+    assert message in errors[0]
     assert stored(media) == []
 
 
 def test_a_png_is_stored_under_a_random_name_and_answered_as_markdown(admin_client, media):
     path, image = accepted(upload(admin_client, image_bytes("PNG")), media)
-    assert image.format == "PNG" and image.size == (40, 20)
+    assert image.format == "PNG"
+    assert image.size == (40, 20)
     assert path.suffix == ".png"
     assert len(path.stem) >= 20  # random, not the client's "image"
 
@@ -138,7 +141,8 @@ def test_gps_and_other_metadata_are_stripped_and_the_orientation_applied(admin_c
     _, image = accepted(upload(admin_client, jpeg_with_gps_and_rotation(), "me.jpg"), media)
     assert image.size == (20, 40)  # turned as the EXIF said
     assert dict(image.getexif()) == {}
-    assert "exif" not in image.info and "comment" not in image.info
+    assert "exif" not in image.info
+    assert "comment" not in image.info
 
 
 def test_png_text_chunks_are_stripped(admin_client, media):

@@ -14,8 +14,9 @@
     413: "The image is too large.",
   };
 
-  function megabytes(bytes) {
-    return `${Math.round((bytes / 1048576) * 10) / 10} MB`;
+  function size(bytes) {
+    const [amount, unit] = bytes >= 1048576 ? [bytes / 1048576, "MB"] : [bytes / 1024, "KB"];
+    return `${Math.round(amount * 10) / 10} ${unit}`;
   }
 
   function csrfToken(element) {
@@ -84,7 +85,7 @@
     async function upload(file) {
       const name = file.name || "The image";
       if (file.size > maxBytes) {
-        say(`“${name}” was not added: it is larger than ${megabytes(maxBytes)}.`, true);
+        say(`“${name}” was not added: it is larger than ${size(maxBytes)}.`, true);
         return;
       }
       uploading += 1;
