@@ -2,6 +2,7 @@
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
@@ -64,6 +66,21 @@ class PostAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        post = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and self.has_change_permission(request, post):
+            self._keep_unrevised_state(post)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_unrevised_state(self, post: Post | None) -> None:
+        """An essay loaded from a file or made elsewhere has no revision yet: keep the
+        state it is in as one before the admin first changes it, so that is never lost."""
+        if post is None or Version.objects.get_for_object(post).exists():
+            return
+        with reversion.create_revision():
+            reversion.set_comment("As it was before its first change here (imported).")
+            reversion.add_to_revision(post)
+
     def render_change_form(self, request, context, *args, **kwargs):
         # The essay form uses the whole width: no app list beside the editor.
         context["is_nav_sidebar_enabled"] = False
@@ -116,6 +133,7 @@ class PostAdmin(VersionAdmin):
     def _set_status(self, request, queryset, status: Post.Status) -> list[Post]:
         changed = []
         for post in queryset.exclude(status=status):
+            self._keep_unrevised_state(post)
             with reversion.create_revision():
                 reversion.set_user(request.user)
                 post.status = status

@@ -150,11 +150,14 @@ def test_each_essay_changed_by_an_action_gets_a_revision_of_its_own(admin_client
     """Restoring one essay must never restore another: revisions are one essay each."""
     drafts = [make_post(status=Post.Status.DRAFT) for _ in range(3)]
     select_action(admin_client, "publish", drafts)
-    versions = Version.objects.get_for_model(Post)
+    # Each essay: the state it was in (made outside the admin), then the action's change.
+    versions = Version.objects.get_for_model(Post).filter(revision__user__isnull=False)
     assert versions.count() == 3
     assert len({version.revision_id for version in versions}) == 3
     assert all(version.revision.user.is_superuser for version in versions)
     assert all(version.revision.get_comment() == "Changed Status." for version in versions)
+    for revision in {version.revision for version in Version.objects.get_for_model(Post)}:
+        assert revision.version_set.count() == 1
 
 
 def test_staff_who_may_only_view_get_no_actions(client, django_user_model, make_post):

@@ -112,3 +112,20 @@ def test_restoring_one_essay_leaves_the_others_alone(admin_client, edited, make_
     admin_client.post(url, form_data(admin_client.get(url)))
     other.refresh_from_db()
     assert other.body == "Untouched."
+
+
+def test_an_imported_essay_keeps_its_first_state_when_first_changed(admin_client, make_post):
+    post = make_post(slug="imported", body="As imported.")
+    change = f"/admin/blog/post/{post.pk}/change/"
+    assert admin_client.post(change, essay(slug="imported", body="Edited.")).status_code == 302
+    kept = versions(post)
+    assert [v.field_dict["body"] for v in kept] == ["As imported.", "Edited."]
+    assert kept[0].revision.user is None
+    assert admin_client.post(change, essay(slug="imported", body="Again.")).status_code == 302
+    assert len(versions(post)) == 3
+
+
+def test_an_action_on_an_imported_essay_keeps_its_first_state(admin_client, make_post):
+    post = make_post(status=Post.Status.DRAFT, body="As imported.")
+    admin_client.post("/admin/blog/post/", {"action": "publish", "_selected_action": [post.pk]})
+    assert [v.field_dict["status"] for v in versions(post)] == ["draft", "published"]
