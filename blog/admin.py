@@ -1,14 +1,177 @@
-from django.contrib import admin
-from django.db import models
-from markdownx.widgets import AdminMarkdownxWidget
+"""The writer's desk: the essay list, the side-by-side editor, drafts, revisions."""
 
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from blog.drafts import DraftPreviewView
+from blog.forms import PostAdminForm
 from blog.models import Post
 
 
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Post.objects.dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(date__year=int(self.value()))
+        return queryset
+
+
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "date", "status"]
-    list_filter = ["status"]
-    search_fields = ["title", "body"]
+class PostAdmin(VersionAdmin):
+    form = PostAdminForm
+    fieldsets = [
+        (None, {"fields": ["title", ("slug", "date", "status"), "external_link"]}),
+        (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
+    ]
     prepopulated_fields = {"slug": ["title"]}
-    formfield_overrides = {models.TextField: {"widget": AdminMarkdownxWidget}}
+    list_display = ["title", "date", "state", "link_to", "on_site"]
+    list_filter = ["status", YearFilter]
+    date_hierarchy = "date"
+    search_fields = ["title", "body"]
+    ordering = ["-date", "-pk"]
+    list_per_page = 50
+    empty_value_display = "—"
+    actions = ["publish", "revert_to_draft"]
+    history_latest_first = True
+
+    class Media:
+        js = ["blog/admin/unsaved.js"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        # Whether readers can see each essay, decided by the one rule (published()),
+        # in the same query as the list: no query per row.
+        public = Post.objects.published().filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_public=Exists(public))
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(DraftPreviewView.as_view())
+        return [
+            path("preview/<slug:slug>/", preview, name="blog_post_preview"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        post = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and self.has_change_permission(request, post):
+            self._keep_unrevised_state(post)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_unrevised_state(self, post: Post | None) -> None:
+        """An essay loaded from a file or made elsewhere has no revision yet: keep the
+        state it is in as one before the admin first changes it, so that is never lost."""
+        if post is None or Version.objects.get_for_object(post).exists():
+            return
+        with reversion.create_revision():
+            reversion.set_comment("As it was before its first change here (imported).")
+            reversion.add_to_revision(post)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The essay form uses the whole width: no app list beside the editor.
+        context["is_nav_sidebar_enabled"] = False
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # The change list.
+
+    @admin.display(description="status", ordering="status")
+    def state(self, post: Post) -> str:
+        if post.status == Post.Status.PUBLISHED and not post.is_public:
+            return f"Scheduled for {date_format(post.date)}"
+        return post.get_status_display()
+
+    @admin.display(description="link to", ordering="external_link")
+    def link_to(self, post: Post) -> str:
+        return post.link_domain
+
+    @admin.display(description="on the site")
+    def on_site(self, post: Post) -> str:
+        if post.is_public:
+            return format_html('<a href="{}">View on site</a>', post.get_absolute_url())
+        return format_html('<a href="{}">Preview</a>', preview_url(post))
+
+    def view_on_site(self, post: Post) -> str | None:
+        """The change form's "View on site" button, for essays readers can see."""
+        return post.get_absolute_url() if getattr(post, "is_public", False) else None
+
+    # Actions: each essay is saved through the model (so `updated`, rendering and whatever
+    # Post.save does stay true) in a revision of its own, logged in the admin history.
+    # queryset.update() would skip all of that.
+
+    @admin.action(description="Publish selected essays", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        changed = self._set_status(request, queryset, Post.Status.PUBLISHED)
+        today = timezone.localdate()
+        waiting = [post for post in changed if post.date > today]
+        self.message_user(request, f"Published {_essays(len(changed))}.", messages.SUCCESS)
+        if waiting:
+            self.message_user(
+                request,
+                f"{_essays(len(waiting))} dated in the future will appear on their date.",
+                messages.INFO,
+            )
+
+    @admin.action(description="Revert selected essays to draft", permissions=["change"])
+    def revert_to_draft(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        changed = self._set_status(request, queryset, Post.Status.DRAFT)
+        self.message_user(request, f"Reverted {_essays(len(changed))} to draft.", messages.SUCCESS)
+
+    def _set_status(self, request, queryset, status: Post.Status) -> list[Post]:
+        changed = []
+        for post in queryset.exclude(status=status):
+            self._keep_unrevised_state(post)
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                post.status = status
+                post.save(update_fields=["status", "updated"])
+                self.log_change(request, post, [{"changed": {"fields": ["Status"]}}])
+            changed.append(post)
+        return changed
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # VersionAdmin wraps the whole change list in one revision: an action on ten essays
+        # would make one revision holding all ten, and restoring one essay from it would
+        # restore the other nine too. The actions make a revision per essay instead.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        context.update(extra_context or {})
+        return admin.ModelAdmin.changelist_view(self, request, context)
+
+    # History and restoring: for those who may change essays (not view-only staff).
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _require_change_permission(self, request: HttpRequest) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+
+def preview_url(post: Post) -> str:
+    return reverse("admin:blog_post_preview", kwargs={"slug": post.slug})
+
+
+def _essays(count: int) -> str:
+    return f"{count} essay" if count == 1 else f"{count} essays"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",  # widget templates for the admin form's TemplatesSetting renderer
     "markdownx",
     "reversion",
     "axes",
@@ -225,9 +226,12 @@ SECURE_CSP = {
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render"
 MARKDOWNX_URLS_PATH = f"/{ADMIN_PATH}markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
-MARKDOWNX_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 0), "quality": 85}
+# Images dropped into the editor go through blog.uploads (markdownx's own upload view and
+# its MARKDOWNX_UPLOAD_*/IMAGE_* settings are not used): JPEG, PNG and WebP only, checked,
+# stripped of metadata and scaled down; served from MEDIA_URL by blog.media.
+BLOG_UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+BLOG_IMAGE_MAX_WIDTH = int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600))
+BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-bomb guard
 
 # Essays in markdown files with front matter load with `loaddata essay.md`.
 SERIALIZATION_MODULES = {"md": "blog.serializers"}

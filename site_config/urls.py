@@ -2,18 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from markdownx.views import ImageUploadView
 
-from blog.editor import PreviewView
+from blog.editor import PreviewView, editor_endpoint
 from blog.health import healthz
+from blog.media import serve_media
+from blog.uploads import rejected, upload_image
 
 # markdownx ships its views unprotected: they are routed here behind the admin login,
 # at the paths settings.MARKDOWNX_*_PATH give the editor widget.
 editor_urls = [
-    path(
-        "markdownify/", admin.site.admin_view(PreviewView.as_view()), name="markdownx_markdownify"
-    ),
-    path("upload/", admin.site.admin_view(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("markdownify/", editor_endpoint(PreviewView.as_view()), name="markdownx_markdownify"),
+    path("upload/", editor_endpoint(upload_image, denied=rejected), name="markdownx_upload"),
 ]
 
 urlpatterns = [
@@ -22,6 +21,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("words/", include("blog.urls")),
     path("", RedirectView.as_view(pattern_name="blog:post_list"), name="home"),
+    # Uploaded images, in production too (WhiteNoise serves only static files).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
 ]
 
 handler500 = "blog.health.server_error"

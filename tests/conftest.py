@@ -81,3 +81,38 @@ def corpus(tmp_path_factory):
         return made[posts]
 
     return make
+
+
+# Accounts for permission tests: a reader with an account, staff without any permission,
+# and a writer who is staff with only the permission to change essays (not a superuser).
+def _signed_in(client, django_user_model, username: str, *, staff: bool, perms=()):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username, is_staff=staff)
+    for codename in perms:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reader_client(client, django_user_model):
+    return _signed_in(client, django_user_model, "reader", staff=False)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    return _signed_in(client, django_user_model, "staff", staff=True)
+
+
+@pytest.fixture
+def writer_client(client, django_user_model):
+    return _signed_in(
+        client, django_user_model, "writer", staff=True, perms=["view_post", "change_post"]
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Accounts made by tests (admin_client's too) don't need a slow, strong hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

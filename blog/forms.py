@@ -1,0 +1,103 @@
+"""The admin's essay form: the side-by-side editor and checks with messages a writer can act on."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.forms.renderers import TemplatesSetting
+from django.utils.text import slugify
+from markdownx.widgets import AdminMarkdownxWidget
+
+from blog.models import Post
+
+SLUG = re.compile(r"[a-z0-9_-]+")
+
+BODY_HELP = (
+    "Markdown. Footnotes in either syntax: "
+    "<code>a claim[^1]</code> with <code>[^1]: the note</code> anywhere below it; or "
+    "<code>a claim(1)</code> with the notes at the end, after a line <code>--</code>, "
+    "one paragraph per note starting <code>(1) </code>. "
+    "Drop or paste JPEG, PNG or WebP images into the text, or use “Add image”."
+)
+
+
+class EssayEditorWidget(AdminMarkdownxWidget):
+    """markdownx's editor in our own template: editor and preview side by side.
+
+    The preview pane carries the public essay body's class and stylesheets, so it looks
+    like the page. The editor keeps a fixed height (the panes scroll together) instead of
+    markdownx's growing textarea.
+    """
+
+    template_name = "admin/blog/post/essay_editor.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-markdownx-editor-resizable": "False",
+                "data-upload-max-bytes": settings.BLOG_UPLOAD_MAX_BYTES,
+                "rows": 30,
+            }
+        )
+        return context
+
+    class Media:
+        # Not markdownx's admin stylesheet: it fixes widths and restyles the preview.
+        extend = False
+        # editor.css first: essay.css must win where both style the preview.
+        css = {"all": ["blog/admin/editor.css", "blog/essay.css", "blog/code.css"]}
+        js = ["markdownx/js/markdownx.min.js", "blog/admin/editor.js"]
+
+
+class PostAdminForm(forms.ModelForm):
+    # Our widget template lives in the project's templates/ (not an app's), which the
+    # default form renderer doesn't search.
+    default_renderer = TemplatesSetting
+
+    class Meta:
+        model = Post
+        fields = ["title", "slug", "date", "status", "external_link", "body"]
+        widgets = {"body": EssayEditorWidget}
+        help_texts = {
+            "body": BODY_HELP,
+            "slug": "The address: /words/<em>slug</em>/. Lowercase letters, digits and hyphens.",
+            "date": "Readers see the essay from this day on (future dates wait).",
+            "external_link": "For a link post: the http(s) address it points to.",
+        }
+        error_messages = {
+            "slug": {"unique": "Another essay already has this slug: choose a different one."}
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # (Fields are missing when shown read-only, to staff who may only view.)
+        if "body" in self.fields:
+            self.fields["body"].strip = False  # stored exactly as written
+        if "slug" in self.fields:
+            # clean_slug gives messages that say what to type instead of the generic one.
+            self.fields["slug"].validators = []
+        if "external_link" in self.fields:
+            link = self.fields["external_link"]
+            link.validators = [URLValidator(schemes=["http", "https"])]
+            link.error_messages["invalid"] = (
+                "Enter a web address starting with https:// or http://."
+            )
+
+    def clean_body(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        params = {"slug": slug, "suggestion": slugify(slug) or "my-essay"}
+        if slug.startswith("/"):
+            message = "Leave out the leading slash: “%(suggestion)s”, not “%(slug)s”."
+        elif slug != slug.lower():
+            message = "Use lowercase: “%(suggestion)s”, not “%(slug)s”."
+        elif not SLUG.fullmatch(slug):
+            message = "Use only lowercase letters, digits, hyphens, underscores: “%(suggestion)s”."
+        else:
+            return slug
+        raise forms.ValidationError(message, code="invalid", params=params)
