@@ -67,7 +67,16 @@ def page(browser, live_server):
         "console",
         lambda message: errors.append(message.text) if message.type == "error" else None,
     )
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    # A request the browser aborts because the page moved on (a preview still loading when
+    # the writer clicks Save) is not an error; any other failure is.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None
+            if request.failure == "net::ERR_ABORTED"
+            else errors.append(f"failed: {request.url}")
+        ),
+    )
     page.on(
         "response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None
     )

@@ -42,29 +42,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def errors(page) -> list[str]:
-    """page.js_errors, less requests the browser aborted because the page moved on (a
-    preview markdownx was still fetching when the writer clicked Save): not errors."""
-    return [
-        error
-        for error in page.js_errors
-        if error.removeprefix("failed: ") not in page.aborted_requests
-    ]
-
-
 @pytest.fixture
 def writer(page):
     """The browser page, signed in as the writer (a superuser), watching for CSP reports."""
     get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
-    page.aborted_requests = set()
-    page.on(
-        "requestfailed",
-        lambda request: (
-            page.aborted_requests.add(request.url)
-            if request.failure == "net::ERR_ABORTED"
-            else None
-        ),
-    )
     page.add_init_script(CSP_LISTENER)
     page.goto("/admin/login/")
     page.get_by_label("Username").fill("writer")
@@ -151,7 +132,7 @@ def test_write_preview_draft_publish_and_restore(writer, reader, artifacts):
     assert post.body_html == rendering.render(ESSAY)
     reader.goto(post.get_absolute_url())
     assert reader.locator("section.footnotes li").count() == expected_notes(ESSAY)
-    assert errors(page) == []
+    assert page.js_errors == []
 
 
 def drop_file(page, name: str, mime: str, data: bytes) -> None:
@@ -197,7 +178,7 @@ def test_images_dropped_or_picked_are_uploaded_and_refusals_explained(
     expect(editor).to_have_value(re.compile(r"\.jpg\)"))
     expect(page.locator(".markdownx-preview img")).to_have_count(2)
     page.screenshot(path=artifacts / "editor-with-images-1280.png")
-    assert errors(page) == []
+    assert page.js_errors == []
 
     # An SVG is refused with a message; nothing is written into the essay.
     before = editor.input_value()
@@ -208,8 +189,8 @@ def test_images_dropped_or_picked_are_uploaded_and_refusals_explained(
     assert "Invalid response" not in editor.input_value()
     page.screenshot(path=artifacts / "editor-upload-refused.png")
     # The only errors: the browser logging the refusal's 400.
-    assert errors(page)
-    assert all("400" in error for error in errors(page)), errors(page)
+    assert page.js_errors
+    assert all("400" in error for error in page.js_errors), page.js_errors
     assert len(list(tmp_path.rglob("*.*"))) == 2
 
 
@@ -224,7 +205,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(writer, settings, tm
     expect(page.locator(".essay-editor-message")).to_contain_text("larger than 200 KB")
     assert page.locator("#id_body").input_value() == ""
     assert uploads == []
-    assert errors(page) == []
+    assert page.js_errors == []
 
 
 def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
@@ -254,7 +235,7 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
     page.wait_for_url("**/admin/blog/post/")
     assert dialogs == ["beforeunload"]
     assert Post.objects.filter(title="Unsaved").exists()
-    assert errors(page) == []
+    assert page.js_errors == []
 
 
 def test_editor_screenshots_at_1280_and_800_in_both_themes(writer, artifacts):
@@ -273,4 +254,4 @@ def test_editor_screenshots_at_1280_and_800_in_both_themes(writer, artifacts):
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= 800
         page.screenshot(path=artifacts / f"editor-{theme}-800.png", full_page=True)
-    assert errors(page) == []
+    assert page.js_errors == []
