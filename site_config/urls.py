@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from markdownx.views import ImageUploadView
 
 from blog.editor import PreviewView
@@ -17,6 +16,6 @@ editor_urls = [
 urlpatterns = [
     path("admin/markdownx/", include(editor_urls)),
     path("admin/", admin.site.urls),
-    path("words/", include("blog.urls")),
-    path("", RedirectView.as_view(pattern_name="blog:post_list"), name="home"),
+    # The reader's site: /, /words/..., feeds, sitemap.xml, robots.txt (blog/urls.py).
+    path("", include("blog.urls")),
 ]
