@@ -7,7 +7,7 @@ from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -63,12 +63,12 @@ def _substring(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
         in_title &= Q(title__icontains=word)
     return (
         posts.filter(anywhere)
-        .annotate(in_title=Case(When(in_title, then=Value(1)), default=0, output_field=IntegerField()))
+        .annotate(in_title=Case(When(in_title, then=1), default=0, output_field=IntegerField()))
         .order_by("-in_title", "-date", "-pk")
     )
 
 
-def _pattern(query: str) -> re.Pattern | None:
+def pattern_for(query: str) -> re.Pattern | None:
     stems = set()
     for word in terms(query):
         for suffix in _SUFFIXES:
@@ -114,7 +114,7 @@ class Result:
 
     def __init__(self, post: Post, query: str) -> None:
         self.post = post
-        self._pattern = _pattern(query)
+        self._pattern = pattern_for(query)
 
     @cached_property
     def title(self) -> SafeString:
@@ -122,4 +122,5 @@ class Result:
 
     @cached_property
     def excerpt(self) -> SafeString:
-        return highlight(excerpt(rendering.plain_text(self.post.body_html), self._pattern), self._pattern)
+        text = rendering.plain_text(self.post.body_html)
+        return highlight(excerpt(text, self._pattern), self._pattern)

@@ -31,4 +31,4 @@ def plain_text(body_html: str, limit: int | None = None) -> str:
     cut = text[: limit - 1]
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"

@@ -106,9 +106,7 @@ class SearchView(PublishedMixin, ListView):
         context["query"] = self.query
         context["title"] = f"Search: {self.query}" if self.query else "Search"
         context["canonical_url"] = None
-        context["results"] = [
-            search.Result(post, self.query) for post in context["object_list"]
-        ]
+        context["results"] = [search.Result(post, self.query) for post in context["object_list"]]
         return context
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:

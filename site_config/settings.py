@@ -134,6 +134,8 @@ STORAGES = {
 SITE_NAME = os.environ.get("SITE_NAME", "Words")
 SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "The writer")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Essays.")
+# A paragraph under the description on the home page (optional).
+SITE_INTRO = os.environ.get("SITE_INTRO", "")
 
 # Security. DJANGO_HTTPS says the site is served over HTTPS (default: in production).
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)

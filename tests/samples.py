@@ -25,7 +25,7 @@ and the `git blame` of any long-lived file.
 
 ```python
 def autonomy(person: str) -> bool:
-    \"\"\"A long line that would scroll sideways on a phone if code blocks did not wrap properly.\"\"\"
+    \"\"\"A long line that would scroll sideways on a phone if code did not wrap.\"\"\"
     return person != "waiting for permission"
 ```
 
