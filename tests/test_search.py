@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from blog import search
 from blog.models import Post
+from tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +168,14 @@ def test_highlight_escapes_before_marking():
     assert search.highlight("<b>bold</b>", pattern) == (
         "&lt;<mark>b</mark>&gt;<mark>bold</mark>&lt;/<mark>b</mark>&gt;"
     )
+
+
+def test_essays_loaded_from_files_are_found(client):
+    call_command("loaddata", SEED, verbosity=0)
+    assert titles(client, "buzzword") == ["Autonomy"]
+
+
+def test_an_edit_is_found_at_once(client, make_post):
+    post = make_post(title="Before", body="Nothing to see.")
+    Post.objects.filter(pk=post.pk).update(body="Now about zeppelins.")
+    assert titles(client, "zeppelins") == ["Before"]
