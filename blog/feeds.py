@@ -1,7 +1,8 @@
 """Atom and RSS feeds of the latest essays, with their full text.
 
-/atom.xml and /rss.xml (the path the previous, Gatsby-built site used for its feed) at the
-site's root: no URL under /words/ is taken from essay slugs.
+/atom.xml and /rss.xml at the site's root: no URL under /words/ is taken from essay slugs, and
+/rss.xml is the usual feed path of static-site generators (Gatsby's feed plugin among them),
+where the essays' previous site most likely had its feed.
 """
 
 import datetime as dt
