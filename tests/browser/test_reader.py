@@ -166,4 +166,7 @@ def test_print_hides_the_chrome(page, site, artifacts):
     assert page.locator(".site-nav").is_hidden()
     assert page.locator(".essay-nav").is_hidden()
     assert page.locator(".essay-body").is_visible()
-    page.pdf(path=artifacts / "reader-essay-print.pdf")
+    assert "(https://example.com/handbook)" in page.locator(".essay-body a[href^=http]").first.evaluate(
+        "el => getComputedStyle(el, '::after').content"
+    )
+    page.screenshot(path=artifacts / "reader-essay-print.png", full_page=True)
