@@ -1,5 +1,7 @@
 """Public pages. Every query goes through Post.objects.published()."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -27,7 +29,7 @@ class PublishedMixin:
     def get_queryset(self) -> QuerySet[Post]:
         return Post.objects.published()
 
-    def last_modified(self, context: dict):
+    def last_modified(self, context: dict) -> dt.datetime | None:
         return last_modified(Post.objects.published())
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
@@ -158,7 +160,7 @@ class PostDetailView(PublishedMixin, DetailView):
             **kwargs,
         )
 
-    def last_modified(self, context: dict):
+    def last_modified(self, context: dict) -> dt.datetime | None:
         shown = [context["post"], context["previous"], context["next"]]
         return max(max(p.updated, visible_since(p.date)) for p in shown if p is not None)
 

@@ -354,3 +354,14 @@ def test_favicon_ico_leads_to_the_icon(client):
     assert response.redirect_chain[0][1] == 302
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_home_counts_published_essays_only(client, make_post, tomorrow):
+    for _ in range(10):
+        make_post()
+    make_post(status=Post.Status.DRAFT)
+    make_post(date=tomorrow)
+    text = client.get("/").text
+    assert "All essays" not in text
+    make_post()
+    assert "All essays" in client.get("/").text

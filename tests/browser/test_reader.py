@@ -20,6 +20,7 @@ EXTERNAL = "https://www.posthog.com/blog/handbook"
 PAGES = {
     "home": "/",
     "list": "/words/",
+    "archive": "/words/2023/",
     "essay": "/words/notes/",
     "link-post": "/words/elsewhere/",
     "search": "/words/?q=autonomy",
@@ -37,7 +38,13 @@ TITLES = [
 
 
 @pytest.fixture
-def site():
+def site(settings):
+    settings.SITE_AUTHOR = "Ada Writer"
+    settings.SITE_DESCRIPTION = "Essays on building companies, hiring, and writing things down."
+    settings.SITE_INTRO = (
+        "I run engineering at a small software company. These are notes on what worked, "
+        "what didn't, and what I would do again."
+    )
     call_command("loaddata", SEED, verbosity=0)
     for n, title in enumerate(TITLES):
         Post.objects.create(
