@@ -365,3 +365,17 @@ def test_home_counts_published_essays_only(client, make_post, tomorrow):
     assert "All essays" not in text
     make_post()
     assert "All essays" in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/", 3), ("/words/", 3), ("/words/2020/", 7), ("/words/post-3/", 3), ("/atom.xml", 2)],
+)
+def test_pages_make_a_fixed_number_of_queries(
+    client, make_post, url, queries, django_assert_num_queries
+):
+    start = dt.date(2020, 1, 1)
+    for n in range(60):
+        make_post(slug=f"post-{n}", date=start + dt.timedelta(days=n))
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
