@@ -11,8 +11,8 @@ from blog.models import Post
 
 class PostSitemap(Sitemap):
     def items(self):
-        # Link posts are notes on our own site too: their pages are listed.
-        return Post.objects.published().only("slug", "date", "updated")
+        # A link post's page names the external URL as canonical: not ours to list.
+        return Post.objects.published().filter(external_link="").only("slug", "date", "updated")
 
     def lastmod(self, item: Post) -> dt.datetime:
         # An essay dated in the future was last changed, for readers, the day it appeared.

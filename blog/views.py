@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django.views.generic.dates import YearArchiveView
 
@@ -182,7 +183,12 @@ class RobotsView(TemplateView):
 class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
 
-    permanent = False
+    permanent = False  # the icon's hashed name changes with it
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("blog/favicon.svg")
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+        return response

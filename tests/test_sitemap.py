@@ -30,6 +30,11 @@ def test_sitemap_lists_published_essays_with_lastmod(client, make_post, tomorrow
     assert "http://testserver/words/future/" not in found
 
 
+def test_link_posts_are_left_to_the_page_they_link_to(client, make_post):
+    make_post(slug="elsewhere", external_link="https://example.com/a")
+    assert "http://testserver/words/elsewhere/" not in entries(client)
+
+
 def test_sitemap_lists_the_home_page_and_the_list(client, make_post):
     make_post()
     found = entries(client)

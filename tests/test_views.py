@@ -350,6 +350,7 @@ def test_robots_txt_points_to_the_sitemap(client):
 
 
 def test_favicon_ico_leads_to_the_icon(client):
+    assert "max-age=86400" in client.get("/favicon.ico")["Cache-Control"]
     response = client.get("/favicon.ico", follow=True)
     assert response.redirect_chain[0][1] == 302
     assert response.status_code == 200
