@@ -2,7 +2,8 @@
 
 The ETag is a hash of the bytes sent, so it changes whenever anything on the page does
 (a neighbour's title, the design). Last-Modified comes from the data, for clients that
-only send If-Modified-Since.
+only send If-Modified-Since; it cannot see a deletion or a new design, which the ETag
+does (browsers and most feed readers send both, and the ETag then decides).
 """
 
 import datetime as dt

@@ -31,7 +31,8 @@ def autonomy(person: str) -> bool:
 
 ---
 
-That is autonomy.
+That is autonomy. The whole story is at
+<https://example.com/engineering/2024/05/20/autonomy-and-what-it-takes-to-give-it-a-retrospective>.
 
 [^1]: Not for everyone: some people struggle with making decisions in some areas.
 [^why]: Team leads were involved, but they are not *managers*: they guide, they don't approve.
