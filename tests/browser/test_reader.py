@@ -109,9 +109,11 @@ def test_reader_opens_the_list_reads_an_essay_and_its_footnotes(page, site, arti
     assert page.js_errors == []
 
 
-def test_footnote_targets_are_easy_to_hit(page, site):
+def test_footnote_targets_are_easy_to_hit(page, site, artifacts):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto("/words/notes/")
+    page.locator(".essay-body > p").first.screenshot(path=artifacts / "reader-refs-375.png")
+    page.locator(".footnotes").screenshot(path=artifacts / "reader-notes-375.png")
     for selector in (".footnote-ref a", ".footnote-backref"):
         for box in page.locator(selector).evaluate_all(
             "els => els.map(el => el.getBoundingClientRect().toJSON())"
