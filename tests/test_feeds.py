@@ -6,6 +6,7 @@ import re
 import feedparser
 import pytest
 
+from blog import text as rendering  # merge: blog.rendering (issue 3) provides these
 from blog.models import Post
 from tests.samples import RICH_BODY
 
@@ -111,3 +112,27 @@ def test_entries_are_dated_by_the_essay(client, make_post, url):
     make_post(date=dt.date(2023, 9, 9))
     entry = parse(client, url).entries[0]
     assert entry.published_parsed[:3] == (2023, 9, 9)
+
+
+# The renderer's footnote HTML, as its contract gives it (see the design notes).
+CONTRACT_HTML = (
+    '<p>Text<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" role="doc-noteref">1</a>'
+    '</sup> and <a href="https://example.com/">out</a>.</p>\n'
+    '<section class="footnotes" role="doc-endnotes"><ol><li id="fn-1"><p>A note '
+    '<a href="#fnref-1" class="footnote-backref" role="doc-backlink" '
+    'aria-label="Back to reference 1">↩</a></p></li></ol></section>\n'
+)
+
+
+def test_absolutize_footnotes_points_in_page_links_at_the_page():
+    html = rendering.absolutize_footnotes(CONTRACT_HTML, "https://example.org/words/a/")
+    assert 'href="https://example.org/words/a/#fn-1"' in html
+    assert 'href="https://example.org/words/a/#fnref-1"' in html
+    assert 'href="https://example.com/"' in html
+    assert 'id="fnref-1"' in html
+
+
+def test_plain_text_leaves_out_footnote_markers_and_notes():
+    assert rendering.plain_text(CONTRACT_HTML) == "Text and out."
+    assert rendering.plain_text("<p>One two three four</p>", 12) == "One two…"
+    assert rendering.plain_text("<p>Fish &amp; chips</p>") == "Fish & chips"
