@@ -26,8 +26,13 @@ run: $(UV) .secret-key
 	$(DEV) $(MANAGE) ensure_writer
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 
+# Test-only JavaScript (axe-core for the browser tests), from package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
 # Tests run with production settings (DEBUG off) over plain HTTP, with a throwaway secret.
-test: $(UV)
+test: $(UV) $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 	$(UV) sync --locked
 	DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_HTTPS=0 .venv/bin/pytest $(PYTEST_ARGS)
@@ -51,4 +56,4 @@ format: $(UV)
 	.venv/bin/ruff format .
 
 clean:
-	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache
+	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache node_modules

@@ -3,9 +3,10 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, str]:
-    """The site's name, author and description, for every template."""
+    """The site's name, author, description and introduction, for every template."""
     return {
         "site_name": settings.SITE_NAME,
         "site_author": settings.SITE_AUTHOR,
         "site_description": settings.SITE_DESCRIPTION,
+        "site_intro": settings.SITE_INTRO,
     }

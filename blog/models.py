@@ -1,9 +1,9 @@
-"""The essay and the one definition of what readers may see."""
+"""The essay, the one definition of what readers may see, and the slugs an essay had."""
 
 from typing import Self
 from urllib.parse import urlsplit
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +52,15 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.render()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            previous = (
+                Post.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+                if self.pk
+                else None
+            )
+            super().save(*args, **kwargs)
+            if previous and previous != self.slug:
+                OldSlug.record(self, previous)
 
     def get_absolute_url(self) -> str:
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
@@ -70,3 +78,28 @@ class Post(models.Model):
         """Refresh body_html from body with the current renderer."""
         self.body_html = rendering.render(self.body)
         self.rendered_with = rendering.VERSION
+
+
+class OldSlug(models.Model):
+    """A slug an essay was published under before: /words/<slug>/ answers 301 to the post.
+
+    Every old slug points at the post itself, never at another old slug, so a chain of
+    renames (a -> b -> c) sends both a and b straight to c.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "old slug"
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.post.slug}"
+
+    @classmethod
+    def record(cls, post: Post, slug: str) -> None:
+        """Remember that `post` was at `slug`; the latest post to leave a slug owns it."""
+        cls.objects.update_or_create(slug=slug, defaults={"post": post})
+        # Renamed back to a slug it had before: that one is live again, not a redirect.
+        cls.objects.filter(post=post, slug=post.slug).delete()

@@ -1,10 +1,38 @@
-from django.urls import path
+"""The public site: pages under /words/, and what browsers, feed readers and crawlers
+ask for at the root."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, register_converter
 
 from blog import views
+from blog.feeds import AtomFeed, EssayFeed
+from blog.sitemaps import SITEMAPS
+
+
+class YearConverter:
+    """Four digits: /words/2023/ is an archive; essay slugs are never bare years."""
+
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:04d}"
+
+
+register_converter(YearConverter, "year")
 
 app_name = "blog"
 
 urlpatterns = [
-    path("", views.PostListView.as_view(), name="post_list"),
-    path("<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("words/", views.post_index, name="post_list"),
+    path("words/<year:year>/", views.PostYearArchiveView.as_view(), name="year_archive"),
+    path("words/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("atom.xml", AtomFeed(), name="feed_atom"),
+    path("rss.xml", EssayFeed(), name="feed_rss"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
 ]

@@ -1,24 +1,193 @@
 """Public pages. Every query goes through Post.objects.published()."""
 
-from django.views.generic import DetailView, ListView
+import datetime as dt
 
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from django.views.generic.dates import YearArchiveView
+
+from blog import rendering, search
+from blog.conditional import conditional, last_modified, visible_since
 from blog.models import Post
+
+WORDS_PER_MINUTE = 230
+DESCRIPTION_LENGTH = 160
 
 
 class PublishedMixin:
-    """The one queryset readers see."""
+    """The one queryset readers see, one page size, and validators for conditional GET."""
 
     model = Post
+    paginate_by = 50
+    conditional_get = True
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Post]:
         return Post.objects.published()
+
+    def last_modified(self, context: dict) -> dt.datetime | None:
+        return last_modified(Post.objects.published())
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if not self.conditional_get:
+            return response
+        return conditional(response.render(), self.last_modified(context))
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        url = self.request.path
+        if page is not None and page.number > 1:
+            url += f"?page={page.number}"
+        context.setdefault("canonical_url", self.request.build_absolute_uri(url))
+        return context
+
+
+class HomeView(PublishedMixin, ListView):
+    """Recent essays under a short introduction."""
+
+    template_name = "blog/home.html"
+    context_object_name = "posts"
+    paginate_by = None
+    recent = 10
+
+    def get_queryset(self) -> QuerySet[Post]:
+        return super().get_queryset()[: self.recent]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["more"] = Post.objects.published().count() > self.recent
+        return context
 
 
 class PostListView(PublishedMixin, ListView):
+    """Every essay, newest first, grouped by year."""
+
     template_name = "blog/post_list.html"
     context_object_name = "posts"
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context["title"] = f"Essays, page {page.number}" if page.number > 1 else "Essays"
+        return context
+
+
+class PostYearArchiveView(PublishedMixin, YearArchiveView):
+    template_name = "blog/post_archive_year.html"
+    context_object_name = "posts"
+    date_field = "date"
+    make_object_list = True
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"Essays from {context['year']:%Y}"
+        return context
+
+
+class SearchView(PublishedMixin, ListView):
+    """Essays matching `?q=`, best first, with the query marked in titles and excerpts."""
+
+    template_name = "blog/search.html"
+    context_object_name = "posts"
+    conditional_get = False
+
+    def get_queryset(self) -> QuerySet[Post]:
+        self.query = self.request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
+        if not self.query:
+            return Post.objects.none()
+        return search.search(super().get_queryset(), self.query)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["query"] = self.query
+        context["title"] = f"Search: {self.query}" if self.query else "Search"
+        context["canonical_url"] = None
+        context["results"] = [search.Result(post, self.query) for post in context["object_list"]]
+        return context
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        # What a reader searched for is theirs: never kept by shared caches or on disk.
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def post_index(request: HttpRequest) -> HttpResponse:
+    """/words/ lists every essay; /words/?q=... searches them."""
+    if "q" in request.GET:
+        return SearchView.as_view()(request)
+    return PostListView.as_view()(request)
 
 
 class PostDetailView(PublishedMixin, DetailView):
     template_name = "blog/post_detail.html"
     context_object_name = "post"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = Post.objects.published().filter(old_slugs__slug=kwargs["slug"]).first()
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
+
+    def get_context_data(self, **kwargs) -> dict:
+        post = self.object
+        published = Post.objects.published()
+        older = Q(date__lt=post.date) | Q(date=post.date, pk__lt=post.pk)
+        newer = Q(date__gt=post.date) | Q(date=post.date, pk__gt=post.pk)
+        page_url = self.request.build_absolute_uri(post.get_absolute_url())
+        return super().get_context_data(
+            previous=published.filter(older).order_by("-date", "-pk").first(),
+            next=published.filter(newer).order_by("date", "pk").first(),
+            reading_minutes=reading_minutes(post.body),
+            description=rendering.plain_text(post.body_html, DESCRIPTION_LENGTH)
+            or settings.SITE_DESCRIPTION,
+            page_url=page_url,
+            title=post.title,
+            og_type="article",
+            published=post.date,
+            # A link post's page is a note about someone else's page: that one is canonical.
+            canonical_url=post.external_link or page_url,
+            **kwargs,
+        )
+
+    def last_modified(self, context: dict) -> dt.datetime | None:
+        shown = [context["post"], context["previous"], context["next"]]
+        return max(max(p.updated, visible_since(p.date)) for p in shown if p is not None)
+
+
+def reading_minutes(markdown: str) -> int:
+    """Minutes to read a body at an unhurried pace; a word count of the stored text."""
+    return max(1, round(len(markdown.split()) / WORDS_PER_MINUTE))
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs) -> dict:
+        sitemap = self.request.build_absolute_uri(reverse("blog:sitemap"))
+        return super().get_context_data(sitemap_url=sitemap, **kwargs)
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+
+    permanent = False  # the icon's hashed name changes with it
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("blog/favicon.svg")
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+        return response

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "site_config.middleware.permissions_policy",
+    # Outside the page cache, so a cached page also answers 304 to a matching revisit.
+    "django.middleware.http.ConditionalGetMiddleware",
     "blog.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +194,8 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
 SITE_NAME = os.environ.get("SITE_NAME", "Words")
 SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "The writer")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Essays.")
+# A paragraph under the description on the home page (optional).
+SITE_INTRO = os.environ.get("SITE_INTRO", "")
 
 # Security. DJANGO_HTTPS says the site is served over HTTPS (default: in production).
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from blog.editor import PreviewView, editor_endpoint
 from blog.health import healthz
@@ -19,10 +18,10 @@ urlpatterns = [
     path(f"{settings.ADMIN_PATH}markdownx/", include(editor_urls)),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("words/", include("blog.urls")),
-    path("", RedirectView.as_view(pattern_name="blog:post_list"), name="home"),
     # Uploaded images, in production too (WhiteNoise serves only static files).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
+    # The reader's site: /, /words/..., feeds, sitemap.xml, robots.txt (blog/urls.py).
+    path("", include("blog.urls")),
 ]
 
 handler500 = "blog.health.server_error"

@@ -288,8 +288,8 @@ def test_the_language_name_is_case_insensitive():
 def test_tables_and_strikethrough():
     html = rendering.render("| a | b |\n|:-:|---|\n| 1 | ~~2~~ |\n\n~5 to ~10 minutes")
     assert normalise(html) == normalise(
-        '<table><thead><tr><th align="center">a</th><th>b</th></tr></thead>'
-        '<tbody><tr><td align="center">1</td><td><del>2</del></td></tr></tbody></table>'
+        '<table><thead><tr><th class="align-center">a</th><th>b</th></tr></thead>'
+        '<tbody><tr><td class="align-center">1</td><td><del>2</del></td></tr></tbody></table>'
         "<p>~5 to ~10 minutes</p>"
     )
 

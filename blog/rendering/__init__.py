@@ -17,7 +17,7 @@ from blog.rendering.text import absolutize_footnotes, description, plain_text
 __all__ = ["VERSION", "absolutize_footnotes", "description", "plain_text", "render"]
 
 # Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
-VERSION = "2"
+VERSION = "3"
 
 
 def render(markdown: str) -> str:

@@ -2,7 +2,8 @@
 
 - footnotes: ARIA roles instead of GitHub's data- attributes;
 - headings: ids from their text, unique and never in the footnotes' fn-/fnref- space;
-- fenced code with a language Pygments knows: highlighted.
+- fenced code with a language Pygments knows: highlighted;
+- table cells: cmark's obsolete `align` attribute as a class (`align-right`), for CSS.
 """
 
 import html
@@ -19,6 +20,7 @@ _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _NOT_SLUG = re.compile(r"[^\w\- ]+")
 _SPACES = re.compile(r"[\s\-_]+")
+_ALIGN = re.compile(r'<(t[hd]) align="(left|center|right)"')
 _FENCED = re.compile(r'<pre><code class="language-([^"]+)">(.*?)</code></pre>', re.DOTALL)
 
 # Ids the page around an essay may use (skip links, landmarks): headings don't take them.
@@ -32,6 +34,8 @@ def finish(html_text: str) -> str:
         html_text = _heading_ids(html_text)
     if '<pre><code class="language-' in html_text:
         html_text = _FENCED.sub(_highlight, html_text)
+    if " align=" in html_text:
+        html_text = _ALIGN.sub(r'<\1 class="align-\2"', html_text)
     return html_text
 
 

@@ -36,8 +36,8 @@ ATTRIBUTES = {
     "li": {"id"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed"},
-    "th": {"align", "colspan", "rowspan", "scope"},
-    "td": {"align", "colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
     "col": {"span"},
     "colgroup": {"span"},
     "time": {"datetime"},
@@ -58,6 +58,8 @@ CLASSES = {
     "section": {"footnotes"},
     "div": {"highlight"},
     "span": set(TOKEN_CLASSES),
+    "th": {"align-left", "align-center", "align-right"},
+    "td": {"align-left", "align-center", "align-right"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 

@@ -1,0 +1,102 @@
+"""Atom and RSS feeds of the latest essays, with their full text.
+
+/atom.xml and /rss.xml at the site's root: no URL under /words/ is taken from essay slugs, and
+/rss.xml is the usual feed path of static-site generators (Gatsby's feed plugin among them),
+where the essays' previous site most likely had its feed.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+
+from blog import rendering
+from blog.conditional import conditional, last_modified, visible_since
+from blog.models import Post
+
+LATEST = 20
+SUMMARY_LENGTH = 300
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the essay in <content> and a plain-text <summary>."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 carries the whole essay in <description>, as most readers expect."""
+
+    def add_item_elements(self, handler, item) -> None:
+        item["description"] = item["content"]
+        super().add_item_elements(handler, item)
+
+
+class EssayFeed(Feed):
+    feed_type = RssWithContent
+    description_template = None
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.request = request
+        response = super().__call__(request, *args, **kwargs)
+        return conditional(response, last_modified(Post.objects.published()))
+
+    def title(self) -> str:
+        return settings.SITE_NAME
+
+    def description(self) -> str:
+        return settings.SITE_DESCRIPTION
+
+    def author_name(self) -> str:
+        return settings.SITE_AUTHOR
+
+    def link(self) -> str:
+        return reverse("blog:post_list")
+
+    def items(self):
+        return Post.objects.published()[:LATEST]
+
+    def item_title(self, item: Post) -> str:
+        return item.title
+
+    def item_link(self, item: Post) -> str:
+        # A link post points where it links; its own page stays its id.
+        return item.external_link or item.get_absolute_url()
+
+    def item_guid(self, item: Post) -> str:
+        return self.request.build_absolute_uri(item.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_description(self, item: Post) -> str:
+        # Atom's summary is typed as HTML: the plain text must be escaped for it.
+        return escape(rendering.plain_text(item.body_html, SUMMARY_LENGTH))
+
+    def item_pubdate(self, item: Post) -> dt.datetime:
+        return visible_since(item.date)
+
+    def item_updateddate(self, item: Post) -> dt.datetime:
+        return max(item.updated, visible_since(item.date))
+
+    def item_extra_kwargs(self, item: Post) -> dict:
+        page_url = self.request.build_absolute_uri(item.get_absolute_url())
+        content = rendering.absolutize_footnotes(item.body_html, page_url)
+        if item.external_link:
+            content += (
+                f'<p><a href="{escape(item.external_link)}">'
+                f"Read it on {escape(item.link_domain)} →</a></p>"
+            )
+        return {"content": content}
+
+
+class AtomFeed(EssayFeed):
+    feed_type = AtomWithContent
+
+    def subtitle(self) -> str:
+        return settings.SITE_DESCRIPTION
