@@ -2,9 +2,10 @@
 
 Django's ConditionalGetMiddleware compares them with the request and answers 304; it sits
 outside the page cache, so cached pages answer 304 too. The ETag is a hash of the bytes
-sent, so it changes whenever anything on the page does (a neighbour's title, the design). Last-Modified comes from the data, for clients that
-only send If-Modified-Since; it cannot see a deletion or a new design, which the ETag
-does (browsers and most feed readers send both, and the ETag then decides).
+sent, so it changes whenever anything on the page does (a neighbour's title, the design).
+Last-Modified comes from the data, for clients that only send If-Modified-Since; it cannot
+see a deletion or a new design, which the ETag does (browsers and most feed readers send
+both, and the ETag then decides).
 """
 
 import datetime as dt
