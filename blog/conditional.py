@@ -26,6 +26,11 @@ def visible_since(date: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
 
 
+def changed(post) -> dt.datetime:
+    """When a post last changed as readers see it: edited, or became visible on its date."""
+    return max(post.updated, visible_since(post.date))
+
+
 def last_modified(posts: QuerySet) -> dt.datetime | None:
     """The last time the set of `posts` changed as readers see it: the newest edit, or the
     moment the newest-dated essay became visible (its `updated` may be older than that)."""

@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from blog import rendering
-from blog.conditional import conditional, last_modified, visible_since
+from blog.conditional import changed, conditional, last_modified, visible_since
 from blog.models import Post
 
 LATEST = 20
@@ -82,7 +82,7 @@ class EssayFeed(Feed):
         return visible_since(item.date)
 
     def item_updateddate(self, item: Post) -> dt.datetime:
-        return max(item.updated, visible_since(item.date))
+        return changed(item)
 
     def item_extra_kwargs(self, item: Post) -> dict:
         page_url = self.request.build_absolute_uri(item.get_absolute_url())

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from blog.conditional import last_modified, visible_since
+from blog.conditional import changed, last_modified
 from blog.models import Post
 
 
@@ -16,7 +16,7 @@ class PostSitemap(Sitemap):
 
     def lastmod(self, item: Post) -> dt.datetime:
         # An essay dated in the future was last changed, for readers, the day it appeared.
-        return max(item.updated, visible_since(item.date))
+        return changed(item)
 
 
 class IndexSitemap(Sitemap):

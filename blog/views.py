@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 from django.views.generic.dates import YearArchiveView
 
 from blog import rendering, search
-from blog.conditional import conditional, last_modified, visible_since
+from blog.conditional import changed, conditional
 from blog.models import Post
 
 WORDS_PER_MINUTE = 230
@@ -30,7 +30,10 @@ class PublishedMixin:
         return Post.objects.published()
 
     def last_modified(self, context: dict) -> dt.datetime | None:
-        return last_modified(Post.objects.published())
+        # From the essays shown: no query of its own (a deletion or a page's shift is seen
+        # by the ETag, which browsers and feed readers send too).
+        shown = context.get("object_list") or []
+        return max((changed(post) for post in shown), default=None)
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
         response = super().render_to_response(context, **kwargs)
@@ -56,13 +59,15 @@ class HomeView(PublishedMixin, ListView):
     paginate_by = None
     recent = 10
 
-    def get_queryset(self) -> QuerySet[Post]:
-        return super().get_queryset()[: self.recent]
+    def get_queryset(self) -> list[Post]:
+        # One more than shown tells whether there are more, in the same query.
+        return list(super().get_queryset()[: self.recent + 1])
 
     def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["more"] = Post.objects.published().count() > self.recent
-        return context
+        posts = self.object_list
+        return super().get_context_data(
+            object_list=posts[: self.recent], more=len(posts) > self.recent, **kwargs
+        )
 
 
 class PostListView(PublishedMixin, ListView):
@@ -127,8 +132,15 @@ def post_index(request: HttpRequest) -> HttpResponse:
 
 
 class PostDetailView(PublishedMixin, DetailView):
+    """An essay, with its published neighbours fetched in the same query."""
+
     template_name = "blog/post_detail.html"
     context_object_name = "post"
+
+    def get_object(self, queryset: QuerySet[Post] | None = None) -> Post:
+        if queryset is None:
+            queryset = self.get_queryset()
+        return super().get_object(with_neighbours(queryset))
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
@@ -141,13 +153,10 @@ class PostDetailView(PublishedMixin, DetailView):
 
     def get_context_data(self, **kwargs) -> dict:
         post = self.object
-        published = Post.objects.published()
-        older = Q(date__lt=post.date) | Q(date=post.date, pk__lt=post.pk)
-        newer = Q(date__gt=post.date) | Q(date=post.date, pk__gt=post.pk)
         page_url = self.request.build_absolute_uri(post.get_absolute_url())
         return super().get_context_data(
-            previous=published.filter(older).order_by("-date", "-pk").first(),
-            next=published.filter(newer).order_by("date", "pk").first(),
+            previous=neighbour(post, "previous"),
+            next=neighbour(post, "next"),
             reading_minutes=reading_minutes(post.body),
             description=rendering.plain_text(post.body_html, DESCRIPTION_LENGTH)
             or settings.SITE_DESCRIPTION,
@@ -162,7 +171,39 @@ class PostDetailView(PublishedMixin, DetailView):
 
     def last_modified(self, context: dict) -> dt.datetime | None:
         shown = [context["post"], context["previous"], context["next"]]
-        return max(max(p.updated, visible_since(p.date)) for p in shown if p is not None)
+        return max(changed(p) for p in shown if p is not None)
+
+
+# What the essay page shows of its neighbours, and what tells when they changed.
+NEIGHBOUR_FIELDS = ("slug", "title", "date", "updated")
+
+
+def with_neighbours(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Annotate each post with its published neighbours' fields (previous_title, next_slug...),
+    as subqueries of the one query that fetches it."""
+    published = Post.objects.published()
+    sides = {
+        "previous": published.filter(
+            Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), pk__lt=OuterRef("pk"))
+        ).order_by("-date", "-pk"),
+        "next": published.filter(
+            Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
+        ).order_by("date", "pk"),
+    }
+    return posts.annotate(
+        **{
+            f"{side}_{field}": Subquery(neighbours.values(field)[:1])
+            for side, neighbours in sides.items()
+            for field in NEIGHBOUR_FIELDS
+        }
+    )
+
+
+def neighbour(post: Post, side: str) -> Post | None:
+    """The neighbour annotated by with_neighbours, as an unsaved Post (enough for links)."""
+    if getattr(post, f"{side}_slug") is None:
+        return None
+    return Post(**{field: getattr(post, f"{side}_{field}") for field in NEIGHBOUR_FIELDS})
 
 
 def reading_minutes(markdown: str) -> int:
