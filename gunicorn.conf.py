@@ -18,3 +18,5 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 wsgi_app = "site_config.wsgi"
+# Load the application once, before forking: workers share its memory (copy-on-write).
+preload_app = True

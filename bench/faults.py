@@ -12,13 +12,10 @@
 """
 
 import argparse
-import contextlib
 import http.cookiejar
 import json
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -26,10 +23,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-from server import Site, free_port, get, make_corpus, wrk
+from harness import Site, get, make_corpus, postgres, wrk
 
 WRITER = {"DJANGO_SUPERUSER_USERNAME": "writer", "DJANGO_SUPERUSER_PASSWORD": "bench-Only-pw-42"}
 ESSAY = (
@@ -115,40 +111,6 @@ def edits_under_load(seconds: int, connections: int) -> None:
             f"errors {result.errors}; {saves} admin saves, failed {failed}, "
             f"not visible on the next request {stale}"
         )
-
-
-@contextlib.contextmanager
-def postgres(folder: Path) -> Iterator[tuple[str, "callable", "callable"]]:
-    """A throwaway PostgreSQL server on 127.0.0.1; yields its URL, stop() and start()."""
-    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    folder.mkdir()
-    run_as = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        folder.parent.chmod(0o711)
-        shutil.chown(folder, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    data = folder / "data"
-
-    def pg(*args: str) -> None:
-        subprocess.run([*run_as, *args], check=True, capture_output=True)
-
-    def start() -> None:
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        log = str(folder / "log")
-        pg(f"{pgbin}/pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
-
-    def stop() -> None:
-        pg(f"{pgbin}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
-
-    pg(f"{pgbin}/initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    start()
-    try:
-        pg(f"{pgbin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "essays")
-        yield f"postgresql://postgres@127.0.0.1:{port}/essays", stop, start
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            stop()
 
 
 def database_outage(seconds: int, connections: int) -> None:

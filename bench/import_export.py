@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -34,8 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import make_corpus, postgres
+
 ROOT = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 TIMEOUT = 600  # seconds, for any one child
 
@@ -148,31 +148,6 @@ def bench_database(label: str, url: str, corpus: Path, posts: int, work: Path, b
 
 
 @contextlib.contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """A PostgreSQL server of its own on 127.0.0.1 (as .ci/run starts one), removed after."""
-    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    folder = Path(tempfile.mkdtemp(prefix="bench-pg-"))  # outside the 0700 work folder
-    as_pg = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", 54341
-    quiet = {"check": True, "capture_output": True, "timeout": 120, "text": True}
-    subprocess.run(
-        [*as_pg, f"{pgbin}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-        **quiet,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
-    pg_ctl = [*as_pg, f"{pgbin}/pg_ctl", "-D", data]
-    subprocess.run([*pg_ctl, "-l", folder / "log", "-w", "-o", options, "start"], **quiet)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*pg_ctl, "-m", "fast", "stop"], capture_output=True, timeout=120)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
 def scratch_database(server_url: str) -> Iterator[str]:
     """A new database on the server of server_url, dropped afterwards."""
     import psycopg
@@ -199,14 +174,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp)
         corpus = work / "corpus"
-        made = subprocess.run(
-            [sys.executable, MAKE_CORPUS, corpus, "--posts", str(args.posts)],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        print(made.stdout.strip())
+        make_corpus(corpus, args.posts)
+        print(f"{args.posts} essays in {corpus}")
         env = environment(f"sqlite:///{work / 'unused.sqlite3'}")
 
         print("Baselines (no database):")
@@ -222,7 +191,7 @@ def main() -> None:
         with contextlib.ExitStack() as stack:
             server = args.postgres_url
             if args.postgres:
-                server = stack.enter_context(temporary_postgres())
+                server, _, _ = stack.enter_context(postgres(work / "pg"))
             if server:
                 url = stack.enter_context(scratch_database(server))
                 bench_database("PostgreSQL", url, corpus, args.posts, work, parse.wall)

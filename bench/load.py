@@ -12,11 +12,12 @@ queries per page and the import time.
 
 import argparse
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from server import Site, get, make_corpus, wrk
+from harness import PYTHON, Site, get, make_corpus, wrk
 
 QUERIES = """
 from django.db import connection
@@ -69,7 +70,7 @@ def main() -> None:
                 for name, (url, cold) in targets.items():
                     get(url)  # warm the cache (and the worker) before measuring
                     results[name].append(wrk(url, args.seconds, args.connections, cold))
-            peak_mb = server.worker_peak_rss_mb()
+            peak_mb, pss_mb = server.worker_memory_mb()
 
     print(
         f"{args.posts} essays; gunicorn {args.workers} workers; wrk {args.connections} "
@@ -86,12 +87,16 @@ def main() -> None:
     for name in ("essay, warm", "essay, cold", "list, warm"):
         rate = statistics.mean(r.requests_per_second for r in results[name])
         print(f"ratio {name} / static file: {rate / static:.2f}")
-    print(f"peak memory per worker: {peak_mb:.1f} MB")
+    print(f"memory per worker: peak RSS {peak_mb:.1f} MB, PSS at the end {pss_mb:.1f} MB")
     print(
         f"queries: essay {queries[0]} cold, {queries[1]} warm; list {queries[2]} cold, "
         f"{queries[3]} warm"
     )
-    print(f"import of {args.posts} essays: {import_seconds:.2f} s (command, incl. start-up)")
+    print(f"import of {args.posts} essays: {import_seconds:.2f} s (import_essays, with start-up)")
+    render = Path(__file__).with_name("render.py")
+    command = [PYTHON, str(render), "--posts", str(args.posts), "--rounds", "1"]
+    print("rendering (bench/render.py):")
+    print(subprocess.run(command, check=True, capture_output=True, text=True).stdout.rstrip())
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 sys.path.insert(0, str(ROOT))
+
+from harness import make_corpus  # noqa: E402
 
 RENDERERS = {"render": "render()", "leaking": "baseline: leaking"}
 
@@ -84,11 +85,7 @@ def main() -> None:
         child(args.child, args.corpus, args.rounds)
         return
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(
-            [sys.executable, MAKE_CORPUS, folder, "--posts", str(args.posts)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_corpus(Path(folder), args.posts)
         renders = args.posts * args.rounds
         print(f"{args.posts} essays x {args.rounds} rounds = {renders:,} renders per process")
         for renderer in RENDERERS:

@@ -12,15 +12,15 @@ Target: median at most 0.3 ms.
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 sys.path.insert(0, str(ROOT))
+
+from harness import make_corpus  # noqa: E402
 
 from blog import frontmatter, rendering  # noqa: E402
 from blog.rendering import parser  # noqa: E402
@@ -52,11 +52,7 @@ def main() -> None:
     options.add_argument("--rounds", type=int, default=3)
     args = options.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(
-            [sys.executable, MAKE_CORPUS, folder, "--posts", str(args.posts)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_corpus(Path(folder), args.posts)
         files = sorted(Path(folder).glob("*.md"))
         bodies = [frontmatter.parse(f.read_text(encoding="utf-8"), str(f)).body for f in files]
     size = sum(len(body.encode()) for body in bodies)

@@ -19,6 +19,9 @@ from django.middleware.cache import CacheMiddleware
 from django.utils import timezone
 
 GENERATION_KEY = "pages:generation"
+# The query parameters of the site's own URLs. Any other (?utm_source=, ?x=1, ?x=2...) is
+# served uncached: a query string of anyone's choosing must not fill the cache with copies.
+CACHED_PARAMETERS = frozenset({"page"})
 _request_prefix: ContextVar[str] = ContextVar("page_cache_prefix", default="")
 
 
@@ -55,6 +58,8 @@ class PageCacheMiddleware(CacheMiddleware):
         pass  # the prefix is per request, not per instance
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not CACHED_PARAMETERS.issuperset(request.GET):
+            return self.get_response(request)
         token = _request_prefix.set(current_prefix())
         try:
             return super().__call__(request)

@@ -5,7 +5,6 @@ escaped first: the query is the reader's text and never reaches a page unescaped
 import re
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
@@ -41,6 +40,9 @@ def search(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
 
 
 def _full_text(posts: QuerySet[Post], query: str) -> QuerySet[Post]:
+    # Imported here: it loads psycopg, which a site on SQLite never needs in memory.
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+
     # The title (weight A) and body (B) as a tsvector the database keeps in a generated,
     # GIN-indexed column (migration 0002): nothing is parsed per query.
     document = RawSQL(  # noqa: S611 - constant identifiers, no input

@@ -25,9 +25,11 @@ class PublishedMixin:
     model = Post
     paginate_by = 50
     conditional_get = True
+    # Fields a page does not show; lists leave out the bodies (most of a row's bytes).
+    deferred: tuple[str, ...] = ()
 
     def get_queryset(self) -> QuerySet[Post]:
-        return Post.objects.published()
+        return Post.objects.published().defer(*self.deferred)
 
     def last_modified(self, context: dict) -> dt.datetime | None:
         # From the essays shown: no query of its own (a deletion or a page's shift is seen
@@ -56,6 +58,7 @@ class HomeView(PublishedMixin, ListView):
 
     template_name = "blog/home.html"
     context_object_name = "posts"
+    deferred = ("body", "body_html")
     paginate_by = None
     recent = 10
 
@@ -75,6 +78,7 @@ class PostListView(PublishedMixin, ListView):
 
     template_name = "blog/post_list.html"
     context_object_name = "posts"
+    deferred = ("body", "body_html")
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -86,6 +90,7 @@ class PostListView(PublishedMixin, ListView):
 class PostYearArchiveView(PublishedMixin, YearArchiveView):
     template_name = "blog/post_archive_year.html"
     context_object_name = "posts"
+    deferred = ("body", "body_html")
     date_field = "date"
     make_object_list = True
 

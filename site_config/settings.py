@@ -225,14 +225,13 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# django-markdownx: the preview uses the site's renderer, and its views are routed
-# behind the admin login in site_config/urls.py (the widget writes these paths verbatim).
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render"
+# django-markdownx provides the editor widget only. Its endpoints are our own views
+# (blog.editor.preview: the site's renderer; blog.uploads), routed behind the admin login
+# in site_config/urls.py at these paths, which the widget writes into the page verbatim.
 MARKDOWNX_URLS_PATH = f"/{ADMIN_PATH}markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
-# Images dropped into the editor go through blog.uploads (markdownx's own upload view and
-# its MARKDOWNX_UPLOAD_*/IMAGE_* settings are not used): JPEG, PNG and WebP only, checked,
-# stripped of metadata and scaled down; served from MEDIA_URL by blog.media.
+# Images dropped into the editor (blog.uploads): JPEG, PNG and WebP only, checked, stripped
+# of metadata and scaled down; served from MEDIA_URL by blog.media.
 BLOG_UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 BLOG_IMAGE_MAX_WIDTH = int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600))
 BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-bomb guard

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from blog.editor import PreviewView, editor_endpoint
+from blog.editor import editor_endpoint, preview
 from blog.health import healthz
 from blog.media import serve_media
 from blog.uploads import rejected, upload_image
@@ -10,7 +10,7 @@ from blog.uploads import rejected, upload_image
 # markdownx ships its views unprotected: they are routed here behind the admin login,
 # at the paths settings.MARKDOWNX_*_PATH give the editor widget.
 editor_urls = [
-    path("markdownify/", editor_endpoint(PreviewView.as_view()), name="markdownx_markdownify"),
+    path("markdownify/", editor_endpoint(preview), name="markdownx_markdownify"),
     path("upload/", editor_endpoint(upload_image, denied=rejected), name="markdownx_upload"),
 ]
 

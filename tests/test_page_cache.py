@@ -133,3 +133,15 @@ def test_an_import_shows_on_the_next_request(client):
     assert "Autonomy" not in client.get("/words/").text
     call_command("import_essays", str(SEED), verbosity=0)
     assert "Autonomy" in client.get("/words/").text
+
+
+def test_urls_with_other_query_strings_are_not_cached(
+    client, make_post, django_assert_num_queries
+):
+    make_post()
+    client.get("/words/?utm_source=x")
+    with django_assert_num_queries(2):
+        client.get("/words/?utm_source=x")  # served fresh, not from the cache
+    client.get("/words/?page=1")
+    with django_assert_num_queries(0):
+        client.get("/words/?page=1")

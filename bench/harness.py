@@ -1,4 +1,5 @@
-"""Shared by the benchmarks: a corpus, a fresh site on it, the production server, wrk.
+"""Shared by the benchmarks: a corpus, a fresh site on it, the production server, a
+throwaway PostgreSQL server, wrk.
 
 Everything listens on 127.0.0.1 and every load run is bounded in time.
 """
@@ -15,7 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,14 +130,17 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
-    def worker_peak_rss_mb(self) -> float:
-        """The largest peak resident memory (VmHWM) among the worker processes."""
+    def worker_memory_mb(self) -> tuple[float, float]:
+        """The largest peak resident memory (VmHWM) among the workers, and the largest
+        proportional share (PSS: pages shared with the preloaded master counted in part)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        peaks = []
+        peaks, shares = [], []
         for pid in children.read_text().split():
             status = Path(f"/proc/{pid}/status").read_text()
             peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-        return max(peaks)
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            shares.append(int(re.search(r"Pss:\s+(\d+) kB", rollup).group(1)) / 1024)
+        return max(peaks), max(shares)
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
@@ -200,3 +204,37 @@ def wrk(url: str, seconds: int = 10, connections: int = 32, cold: bool = False) 
 def _ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+@contextlib.contextmanager
+def postgres(folder: Path) -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]]:
+    """A throwaway PostgreSQL server on 127.0.0.1; yields its URL, stop() and start()."""
+    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    folder.mkdir()
+    run_as = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        folder.parent.chmod(0o711)
+        shutil.chown(folder, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = folder / "data"
+
+    def pg(*args: str) -> None:
+        subprocess.run([*run_as, *args], check=True, capture_output=True)
+
+    def start() -> None:
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(folder / "log")
+        pg(f"{pgbin}/pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
+
+    def stop() -> None:
+        pg(f"{pgbin}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
+
+    pg(f"{pgbin}/initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    start()
+    try:
+        pg(f"{pgbin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "essays")
+        yield f"postgresql://postgres@127.0.0.1:{port}/essays", stop, start
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            stop()
