@@ -92,13 +92,16 @@ class Site:
         self.manage("collectstatic", "--noinput")
 
     @contextlib.contextmanager
-    def server(self, workers: int = 2, threads: int = 4) -> Iterator["Server"]:
+    def server(self, workers: int | None = None, threads: int | None = None) -> Iterator["Server"]:
+        """gunicorn as gunicorn.conf.py sets it up, with other workers/threads if given."""
         port = free_port()
         log = self.folder / "server.log"
         process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT,
-            env=self.env | {"WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads)},
+            env=self.env
+            | ({"WEB_CONCURRENCY": str(workers)} if workers else {})
+            | ({"GUNICORN_THREADS": str(threads)} if threads else {}),
             stdout=subprocess.DEVNULL,
             stderr=log.open("a"),  # a file: an unread pipe would fill up and block the server
         )

@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,10 +55,10 @@ def main() -> None:
         import_seconds = time.perf_counter() - started
 
         essay, *queries = site.python(QUERIES).split()
-        with site.server(args.workers) as server:
+        with site.server() as server:
             # The baseline: the essay's own bytes, as a static file of the same server.
             (folder / "site" / "static" / "essay.html").write_bytes(get(server.url + essay)[1])
-        with site.server(args.workers) as server:
+        with site.server(args.workers, args.threads) as server:
             targets = {
                 "static file": (server.url + "/static/essay.html", False),
                 "essay, warm": (server.url + essay, False),

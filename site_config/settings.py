@@ -144,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-USE_I18N = True
+USE_I18N = False
 USE_TZ = True
 # The site's time zone decides which day it is: an essay dated today is public today.
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
