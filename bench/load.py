@@ -74,7 +74,8 @@ def main() -> None:
             peak_mb, pss_mb = server.worker_memory_mb()
 
     print(
-        f"{args.posts} essays; gunicorn {args.workers} workers; wrk {args.connections} "
+        f"{args.posts} essays; gunicorn {args.workers or 'default'} workers x "
+        f"{args.threads or 'default'} threads (gunicorn.conf.py); wrk {args.connections} "
         f"connections, {args.seconds} s per target, each target twice"
     )
     print(f"{'target':<14}{'req/s (runs)':>22}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
