@@ -13,6 +13,19 @@ SEED = ROOT / "fixtures" / "2023-09-09_autonomy.md"
 _numbers = itertools.count()
 
 
+def post_form(**fields: str) -> dict[str, str]:
+    """The admin's essay form, filled in: a draft unless told otherwise."""
+    data = {
+        "title": "An essay",
+        "slug": "an-essay",
+        "date": "2024-01-01",
+        "status": "draft",
+        "external_link": "",
+        "body": "Text.",
+    }
+    return {**data, **fields}
+
+
 @pytest.fixture
 def make_post(db):
     """Create a post; published and dated today unless told otherwise."""

@@ -6,26 +6,15 @@ from django.utils import timezone
 
 from blog.forms import PostAdminForm
 from blog.models import Post
+from tests.conftest import post_form
 
 pytestmark = pytest.mark.django_db
 
 ADD = "/admin/blog/post/add/"
 
 
-def form_data(**fields) -> dict[str, str]:
-    data = {
-        "title": "An essay",
-        "slug": "an-essay",
-        "date": "2024-01-01",
-        "status": "draft",
-        "external_link": "",
-        "body": "Text.",
-    }
-    return {**data, **fields}
-
-
 def slug_errors(slug: str) -> list[str]:
-    form = PostAdminForm(data=form_data(slug=slug))
+    form = PostAdminForm(data=post_form(slug=slug))
     assert not form.is_valid()
     return form.errors["slug"]
 
@@ -93,13 +82,13 @@ def test_a_slug_already_taken_is_refused(make_post):
 
 def test_an_essay_keeps_its_own_slug_when_edited(make_post):
     post = make_post(slug="mine")
-    form = PostAdminForm(data=form_data(slug="mine"), instance=post)
+    form = PostAdminForm(data=post_form(slug="mine"), instance=post)
     assert form.is_valid(), form.errors
 
 
 @pytest.mark.parametrize("slug", ["autonomy", "a-b_c-2", "old--style"])
 def test_good_slugs_pass(slug):
-    form = PostAdminForm(data=form_data(slug=slug))
+    form = PostAdminForm(data=post_form(slug=slug))
     assert form.is_valid(), form.errors
 
 
@@ -107,7 +96,7 @@ def test_good_slugs_pass(slug):
     "link", ["ftp://example.com/file", "javascript:alert(1)", "mailto:me@example.com"]
 )
 def test_the_external_link_must_be_http_or_https(link):
-    form = PostAdminForm(data=form_data(external_link=link))
+    form = PostAdminForm(data=post_form(external_link=link))
     assert not form.is_valid()
     assert form.errors["external_link"] == [
         "Enter a web address starting with https:// or http://."
@@ -116,19 +105,19 @@ def test_the_external_link_must_be_http_or_https(link):
 
 @pytest.mark.parametrize("link", ["https://posthog.com/handbook", "http://example.com/a?b=c"])
 def test_http_and_https_links_pass(link):
-    form = PostAdminForm(data=form_data(external_link=link))
+    form = PostAdminForm(data=post_form(external_link=link))
     assert form.is_valid(), form.errors
 
 
 def test_saving_through_the_admin_renders_the_body(admin_client):
-    response = admin_client.post(ADD, form_data(slug="new", body="Some *markdown*"))
+    response = admin_client.post(ADD, post_form(slug="new", body="Some *markdown*"))
     assert response.status_code == 302
     assert Post.objects.get(slug="new").body_html == "<p>Some <em>markdown</em></p>\n"
 
 
 def test_the_body_is_stored_as_written_with_the_browsers_crlf_undone(admin_client):
     body = "  Indented first line.\r\n\r\nLast line.\r\n"
-    admin_client.post(ADD, form_data(slug="exact", body=body))
+    admin_client.post(ADD, post_form(slug="exact", body=body))
     assert Post.objects.get(slug="exact").body == "  Indented first line.\n\nLast line.\n"
 
 

@@ -135,9 +135,7 @@ def test_an_import_shows_on_the_next_request(client):
     assert "Autonomy" in client.get("/words/").text
 
 
-def test_urls_with_other_query_strings_are_not_cached(
-    client, make_post, django_assert_num_queries
-):
+def test_urls_with_other_query_strings_are_not_cached(client, make_post, django_assert_num_queries):
     make_post()
     client.get("/words/?utm_source=x")
     with django_assert_num_queries(2):

@@ -8,22 +8,17 @@ from reversion.models import Version
 
 from blog import rendering
 from blog.models import Post
+from tests.conftest import post_form
 
 pytestmark = pytest.mark.django_db
 
 ADD = "/admin/blog/post/add/"
 
 
-def essay(**fields) -> dict[str, str]:
-    data = {
-        "title": "Drafting",
-        "slug": "drafting",
-        "date": "2024-01-01",
-        "status": "draft",
-        "external_link": "",
-        "body": "First *words*.",
-    }
-    return {**data, **fields}
+def essay(**fields: str) -> dict[str, str]:
+    return post_form(
+        **{"title": "Drafting", "slug": "drafting", "body": "First *words*.", **fields}
+    )
 
 
 @pytest.fixture
