@@ -11,7 +11,6 @@ Helpers for other places that show an essay: absolutize_footnotes (feeds), plain
 and description (excerpts, meta descriptions).
 """
 
-from blog.rendering import legacy, markup, parser, sanitise
 from blog.rendering.text import absolutize_footnotes, description, plain_text
 
 __all__ = ["VERSION", "absolutize_footnotes", "description", "plain_text", "render"]
@@ -22,6 +21,10 @@ VERSION = "3"
 
 def render(markdown: str) -> str:
     """Render an essay body to sanitised HTML."""
+    # Loaded on first use: a worker that only serves stored pages never renders, and these
+    # (cmark-gfm through cffi, nh3, Pygments) would cost it about 5 MB.
+    from blog.rendering import legacy, markup, parser, sanitise
+
     # Browsers send textarea text with CRLF: the same essay must give the same HTML.
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     text = legacy.translate(text, parser.to_html)
