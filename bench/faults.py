@@ -146,8 +146,8 @@ def database_outage(seconds: int, connections: int) -> None:
                 loader.start()
                 prober.start()
                 time.sleep(seconds / 4)
+                stop()  # returns once the server has shut down
                 down = time.monotonic()
-                stop()
                 time.sleep(seconds / 4)
                 up = time.monotonic()
                 start()
@@ -160,7 +160,8 @@ def database_outage(seconds: int, connections: int) -> None:
             for p in probes:
                 print(f"{p[0] - down:7.2f} {p[1]} {p[2]} {p[3] * 1000:6.0f} ms")
             print("up at", up - down, "started at", started - down)
-        during = [p for p in probes if down + 0.5 < p[0] < up]
+        # Answered entirely while the database was down (began after, done before it was back).
+        during = [p for p in probes if down < p[0] and p[0] + p[3] < up]
         after = [p for p in probes if p[0] >= started and p[1] == 200 and p[2] == 200]
         recovered = after[0][0] - started if after else float("inf")
         bodies = [p[4].decode() for p in during if p[2] == 503]
