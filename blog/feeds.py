@@ -43,9 +43,13 @@ class EssayFeed(Feed):
     description_template = None
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.request = request
         response = super().__call__(request, *args, **kwargs)
         return conditional(response, last_modified(Post.objects.published()))
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:
+        # One feed instance serves every request (and thread): the request travels as the
+        # feed's object instead of an attribute.
+        return request
 
     def title(self) -> str:
         return settings.SITE_NAME
@@ -59,8 +63,11 @@ class EssayFeed(Feed):
     def link(self) -> str:
         return reverse("blog:post_list")
 
-    def items(self):
-        return Post.objects.published()[:LATEST]
+    def items(self, request: HttpRequest) -> list[Post]:
+        posts = list(Post.objects.published()[:LATEST])
+        for post in posts:
+            post.page_url = request.build_absolute_uri(post.get_absolute_url())
+        return posts
 
     def item_title(self, item: Post) -> str:
         return item.title
@@ -70,7 +77,7 @@ class EssayFeed(Feed):
         return item.external_link or item.get_absolute_url()
 
     def item_guid(self, item: Post) -> str:
-        return self.request.build_absolute_uri(item.get_absolute_url())
+        return item.page_url
 
     item_guid_is_permalink = True
 
@@ -85,8 +92,7 @@ class EssayFeed(Feed):
         return changed(item)
 
     def item_extra_kwargs(self, item: Post) -> dict:
-        page_url = self.request.build_absolute_uri(item.get_absolute_url())
-        content = rendering.absolutize_footnotes(item.body_html, page_url)
+        content = rendering.absolutize_footnotes(item.body_html, item.page_url)
         if item.external_link:
             content += (
                 f'<p><a href="{escape(item.external_link)}">'
