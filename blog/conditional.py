@@ -11,14 +11,12 @@ both, and the ETag then decides).
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
-
-# Readers may keep a page a few minutes; after that their browser asks again (and gets 304).
-PUBLIC_MAX_AGE = 300
 
 
 def visible_since(date: dt.date) -> dt.datetime:
@@ -47,5 +45,7 @@ def conditional(response: HttpResponse, modified: dt.datetime | None) -> HttpRes
     response.headers["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
     if modified is not None:
         response.headers["Last-Modified"] = http_date(modified.timestamp())
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    # Readers and CDNs keep a page as long as the server's own page cache does; after
+    # that they ask again (and get 304).
+    patch_cache_control(response, public=True, max_age=settings.CACHE_MIDDLEWARE_SECONDS)
     return response

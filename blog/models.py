@@ -50,8 +50,15 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        self.render()
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        # Render with every save that may change the body; a save of other fields only
+        # (publish, revert to draft) keeps the stored HTML.
+        if update_fields is None:
+            self.render()
+        elif "body" in update_fields:
+            self.render()
+            update_fields = {*update_fields, "body_html", "rendered_with"}
+        kwargs["update_fields"] = update_fields
         with transaction.atomic():
             previous = (
                 Post.objects.filter(pk=self.pk).values_list("slug", flat=True).first()

@@ -72,3 +72,16 @@ def test_rerender_works_in_batches(make_post, django_assert_num_queries):
 def test_rerender_with_nothing_to_do(make_post):
     make_post()
     assert rerender().startswith("Re-rendered 0 essays")
+
+
+def test_saving_other_fields_keeps_the_html_and_saving_the_body_renders_it(make_post):
+    post = make_post(body="*One*")
+    post.status = Post.Status.DRAFT
+    post.body = "*Two*"  # changed in memory, but not among the fields saved
+    post.save(update_fields=["status", "updated"])
+    post.refresh_from_db()
+    assert (post.status, post.body_html) == (Post.Status.DRAFT, "<p><em>One</em></p>\n")
+    post.body = "*Two*"
+    post.save(update_fields=["body"])
+    post.refresh_from_db()
+    assert post.body_html == "<p><em>Two</em></p>\n"
