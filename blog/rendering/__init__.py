@@ -47,7 +47,7 @@ def render(markdown: str) -> str:
     # (cmark-gfm through cffi, nh3, Pygments) would cost it about 5 MB.
     from blog.rendering import guard, legacy, markup, parser, sanitise
 
-    text = _newlines(markdown)
+    text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
     text = legacy.translate(text, parser.to_html)
     html = markup.finish(guard.balance(parser.to_html(text)))
     return sanitise.clean(html).translate(_CONTROLS)
@@ -69,6 +69,9 @@ def check(markdown: str) -> list[str]:
         for match in _CONTROL.finditer(text)
     ]
 
+    text, unclosed = guard.unclosed_raw_blocks(text)
+    lines = _Lines(text)
+    messages += [f"line {lines.at(pos)}: {message}" for pos, message in unclosed]
     html = parser.to_html_with_lines(text)
     problems: list[tuple[int, str]] = []
     guard.balance(html, problems)

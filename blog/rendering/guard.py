@@ -55,6 +55,14 @@ _LI_SCOPE = _SPECIAL - {"li"}
 _DD_SCOPE = _SPECIAL - {"dd", "dt"}
 
 
+def refused(name: str) -> str:
+    return f"<{name}> is not allowed in an essay; it is shown as text"
+
+
+def removed(name: str) -> str:
+    return f"<{name}> is not allowed in an essay; it is removed"
+
+
 class _Finder:
     """The next match of a pattern at or after a position, remembered: linear overall."""
 
@@ -107,14 +115,15 @@ class _Guard:
             elif name is None:
                 out.append("&lt;")
             elif closing:
-                if name.lower() in _SCRIPT_END:
+                name = name.lower()
+                if name in _SCRIPT_END:
                     pass  # a script's or style's end tag is removed, like its start
-                elif attributes or slash or name.lower() not in TAGS:
+                elif attributes or slash or name not in TAGS:
                     out.append(escape(match.group(0), quote=False))
-                elif self.flattened and self.flattened[-1] == name.lower():
+                elif self.flattened and self.flattened[-1] == name:
                     self.flattened.pop()
                 else:
-                    self.close(name.lower(), _SCOPE)
+                    self.close(name, _SCOPE)
             else:
                 pos = self.start(match, name.lower(), pos)
         out.append(html[pos:])
@@ -125,7 +134,7 @@ class _Guard:
         """Handle a start tag; return where to go on."""
         if name not in TAGS:
             if name in _SCRIPT_END:
-                self.note(match.start(), f"<{name}> is not allowed in an essay; it is removed")
+                self.note(match.start(), removed(name))
                 end = self.find(name, _SCRIPT_END[name], pos)
                 block_end = self.find("block", _BLOCK_END, pos)
                 if end is not None and (block_end is None or end.start() < block_end.start()):
@@ -162,6 +171,12 @@ class _Guard:
         """Close the innermost open `name` (or `also`) and what is open inside it, unless an
         element of `stop` comes first; otherwise do nothing (a stray end tag is dropped)."""
         stack = self.stack
+        if stack and stack[-1] == name:  # the usual case: cmark's own end tags
+            self.out.append(f"</{stack.pop()}>")
+            self.flattened.clear()
+            return
+        if name not in stack and also not in stack:
+            return
         for index in range(len(stack) - 1, -1, -1):
             if stack[index] in (name, also):
                 self.out.extend(f"</{open_}>" for open_ in reversed(stack[index:]))
@@ -170,6 +185,39 @@ class _Guard:
                 return
             if stack[index] in stop:
                 return
+
+
+# CommonMark's raw HTML blocks of type 1 run to their end tag, or to the end of the essay.
+_RAW_BLOCK_START = re.compile(r"^( {0,3})<(textarea|script|style)(?=[ \t>]|$)", re.M | re.I)
+
+
+def unclosed_raw_blocks(markdown: str) -> tuple[str, list[tuple[int, str]]]:
+    """The markdown where a <textarea>, <script> or <style> that starts a raw HTML block
+    and is never closed no longer makes the rest of the essay raw HTML: a script or style
+    is closed at once (balance() then removes it), a textarea is escaped (shown as text).
+    Also the (position, message) of each textarea."""
+    lower = markdown.lower()
+    last_end: dict[str, int] = {}
+    inserts: list[tuple[int, str]] = []
+    positions: list[tuple[int, str]] = []
+    for match in _RAW_BLOCK_START.finditer(markdown):
+        name = match.group(2).lower()
+        if name not in last_end:
+            last_end[name] = lower.rfind(f"</{name}")
+        if last_end[name] > match.start():
+            continue  # closed further down: a raw block like any other
+        tag = _TOKEN.match(markdown, match.end(1))
+        if name in _SCRIPT_END and tag is not None and tag.group(3) is not None:
+            inserts.append((tag.end(), f"</{name}>"))
+        else:
+            positions.append((match.start(), refused(name)))
+            inserts.append((match.end(1), "\\"))
+    pieces, last = [], 0
+    for pos, insert in inserts:
+        pieces += [markdown[last:pos], insert]
+        last = pos
+    pieces.append(markdown[last:])
+    return "".join(pieces), positions
 
 
 def balance(html: str, problems: list[tuple[int, str]] | None = None) -> str:
