@@ -163,7 +163,7 @@ class PostDetailView(PublishedMixin, DetailView):
             previous=neighbour(post, "previous"),
             next=neighbour(post, "next"),
             reading_minutes=reading_minutes(post.body),
-            description=rendering.plain_text(post.body_html, DESCRIPTION_LENGTH)
+            description=rendering.description(post.body_html, DESCRIPTION_LENGTH)
             or settings.SITE_DESCRIPTION,
             page_url=page_url,
             title=post.title,

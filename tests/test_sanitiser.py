@@ -115,6 +115,32 @@ def problems(html: str) -> list[str]:
     return audit.problems
 
 
+class _Depth(HTMLParser):
+    VOID = {"br", "hr", "img", "wbr", "col", "input"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth -= 1
+
+
+def max_depth(html: str) -> int:
+    """How deep the elements of well-nested HTML go."""
+    parser = _Depth()
+    parser.feed(html)
+    parser.close()
+    assert parser.depth == 0, "every element is closed"
+    return parser.deepest
+
+
 def test_there_are_at_least_30_vectors():
     assert len(set(VECTORS)) >= 30
 
@@ -196,3 +222,84 @@ def test_render_never_raises_and_never_lets_code_through(text):
     assert problems(html) == []
     assert not re.search(r"<[^>]*\bon\w+\s*=", html, re.IGNORECASE)
     assert not re.search(r"<[^>]*javascript:", html, re.IGNORECASE)
+
+
+# Refused tags are shown as text: they never swallow what follows ------------------------
+
+# Tags an HTML parser reads the rest of the page into (raw text, RCDATA, foreign content,
+# plaintext), and others the allowlist refuses.
+SWALLOWERS = [
+    *["textarea", "title", "noscript", "select", "iframe", "xmp", "noembed", "noframes"],
+    *["plaintext", "template", "object", "svg", "math", "option", "button", "form", "input"],
+]
+
+
+@pytest.mark.parametrize("tag", SWALLOWERS)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Use a <{tag}> for input[^1]. After.",
+        "<{tag}>\n\nAfter[^1].",
+        "Say <{tag} x='1'> then After[^1].",
+    ],
+    ids=["inline", "block", "attributes"],
+)
+def test_a_refused_tag_is_shown_as_text_and_what_follows_stays(tag, shape):
+    body = shape.format(tag=tag) + "\n\n[^1]: The note.\n\nLast paragraph."
+    html = rendering.render(body)
+    assert problems(html) == []
+    assert f"&lt;{tag}" in html
+    assert "After" in html
+    assert "The note." in html
+    assert "Last paragraph." in html
+    assert 'role="doc-noteref"' in html
+
+
+def test_a_refused_end_tag_and_a_lone_less_than_sign_are_text():
+    html = rendering.render('a </textarea> b <3 c <a b"c> d')
+    assert html == '<p>a &lt;/textarea&gt; b &lt;3 c &lt;a b"c&gt; d</p>\n'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x <script>alert(1)</script> After.",
+        "<script>\nalert(1)\n</script>\n\nAfter.",
+        "<style>\nbody{background:url(x)}\n</style>\n\nAfter.",
+        "x <SCRIPT src=//xss.example/x.js> After.",
+        "x <style> After.\n\nMore </style> text.",
+    ],
+    ids=["inline", "block", "style-block", "unclosed", "across-blocks"],
+)
+def test_scripts_and_styles_are_removed_and_never_swallow(body):
+    html = rendering.render(body)
+    assert problems(html) == []
+    assert "alert" not in html
+    assert "xss.example" not in html
+    assert "background" not in html
+    assert "After." in html
+
+
+def test_comments_are_removed_and_an_unclosed_one_is_text():
+    assert rendering.render("a <!-- hidden --> b") == "<p>a  b</p>\n"
+    assert (
+        rendering.render("a <!-- never closed\n\nb") == "<p>a &lt;!-- never closed</p>\n<p>b</p>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p><b>" + "".join(f'<b title="{i}">' for i in range(300)) + "</p>\n\n" + "x\n\n" * 300,
+        "<ul><li>" + "<i>" * 300 + "<li>x" * 300,
+        "<a href='/a'>" * 300 + "x",
+        "<div><span>" * 300 + "x" + "</div>" * 300,
+    ],
+    ids=["formatting-across-paragraphs", "list-items", "nested-links", "misnested"],
+)
+def test_unclosed_and_misnested_raw_html_is_balanced_and_bounded(body):
+    """No element is re-opened by the HTML parser: the output stays about the input's size."""
+    html = rendering.render(body)
+    assert problems(html) == []
+    assert len(html) < 3 * len(body)
+    assert max_depth(html) <= 40

@@ -21,7 +21,8 @@ _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _NOT_SLUG = re.compile(r"[^\w\- ]+")
 _SPACES = re.compile(r"[\s\-_]+")
 _ALIGN = re.compile(r'<(t[hd]) align="(left|center|right)"')
-_FENCED = re.compile(r'<pre><code class="language-([^"]+)">(.*?)</code></pre>', re.DOTALL)
+# cmark escapes the code: no `<` inside, so the match ends at the block's own end.
+_FENCED = re.compile(r'<pre><code class="language-([^"]+)">([^<]*)</code></pre>')
 
 # Ids the page around an essay may use (skip links, landmarks): headings don't take them.
 RESERVED_IDS = frozenset({"main", "content", "top", "header", "footer", "nav", "footnotes"})
@@ -63,6 +64,9 @@ def slug(text: str) -> str:
 
 def _heading_ids(html_text: str) -> str:
     used = set(RESERVED_IDS)
+    # The next suffix to try for each base: a hundred "Notes" headings don't count up from
+    # 2 each time (that was quadratic).
+    next_suffix: dict[str, int] = {}
 
     def with_id(match: re.Match) -> str:
         level, inner = match.groups()
@@ -70,10 +74,12 @@ def _heading_ids(html_text: str) -> str:
         base = slug(text)
         if base.startswith(("fn-", "fnref-")):
             base = f"h-{base}"  # footnote ids are cmark-gfm's `fn-<label>`
-        candidate, n = base, 1
+        n = next_suffix.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
         while candidate in used:
             n += 1
             candidate = f"{base}-{n}"
+        next_suffix[base] = n
         used.add(candidate)
         return f'<h{level} id="{candidate}">{inner}</h{level}>'
 

@@ -17,6 +17,8 @@ import cffi
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
+from blog.rendering.guard import LINE_MARK
+
 OPTIONS = (
     Options.CMARK_OPT_FOOTNOTES
     | Options.CMARK_OPT_UNSAFE
@@ -53,6 +55,16 @@ _ffi.cdef(
 
     char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
     void cmark_node_free(cmark_node *node);
+
+    typedef struct cmark_iter cmark_iter;
+    cmark_iter *cmark_iter_new(cmark_node *root);
+    int cmark_iter_next(cmark_iter *iter);
+    cmark_node *cmark_iter_get_node(cmark_iter *iter);
+    void cmark_iter_free(cmark_iter *iter);
+    const char *cmark_node_get_type_string(cmark_node *node);
+    int cmark_node_get_start_line(cmark_node *node);
+    const char *cmark_node_get_literal(cmark_node *node);
+    int cmark_node_set_literal(cmark_node *node, const char *content);
     """
 )
 # Already loaded by the import above: this only looks its exported symbols up, all of
@@ -73,17 +85,46 @@ _free = _lib.cmark_get_default_mem_allocator().free
 
 def to_html(markdown: str) -> str:
     """cmark-gfm's HTML for the text, unsanitised: only the renderer should call this."""
+    return _render(markdown, OPTIONS, lines=False)
+
+
+def to_html_with_lines(markdown: str) -> str:
+    """The same HTML with the source line of every block, for messages to the writer.
+
+    Block elements carry cmark's `data-sourcepos`; raw HTML blocks, which cmark writes
+    without one, start with a LINE_MARK comment. Slower (it walks the whole tree).
+    """
+    return _render(markdown, OPTIONS | Options.CMARK_OPT_SOURCEPOS, lines=True)
+
+
+def _mark_raw_blocks(root) -> None:
+    iterator = _lib.cmark_iter_new(root)
+    try:
+        while _lib.cmark_iter_next(iterator) != 1:  # 1 is CMARK_EVENT_DONE
+            node = _lib.cmark_iter_get_node(iterator)
+            if _ffi.string(_lib.cmark_node_get_type_string(node)) == b"html_block":
+                line = _lib.cmark_node_get_start_line(node)
+                literal = _ffi.string(_lib.cmark_node_get_literal(node))
+                # Each raw block is entered once (it has no children): no double marks.
+                _lib.cmark_node_set_literal(node, LINE_MARK.format(line).encode() + literal)
+    finally:
+        _lib.cmark_iter_free(iterator)
+
+
+def _render(markdown: str, options: int, lines: bool) -> str:
     data = markdown.encode("utf-8")
-    parser = _lib.cmark_parser_new(OPTIONS)
+    parser = _lib.cmark_parser_new(options)
     try:
         for extension in _EXTENSIONS:
             _lib.cmark_parser_attach_syntax_extension(parser, extension)
         _lib.cmark_parser_feed(parser, data, len(data))
         root = _lib.cmark_parser_finish(parser)  # the tree is ours to free
         try:
+            if lines:
+                _mark_raw_blocks(root)
             # The extension list belongs to the parser: render while it is alive.
             extensions = _lib.cmark_parser_get_syntax_extensions(parser)
-            html = _lib.cmark_render_html(root, OPTIONS, extensions)
+            html = _lib.cmark_render_html(root, options, extensions)
         finally:
             _lib.cmark_node_free(root)
     finally:

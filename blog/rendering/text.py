@@ -16,7 +16,9 @@ _BLOCK_TAG = re.compile(
 )
 _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _SPACES = re.compile(r"\s+")
-_IN_PAGE_HREF = re.compile(r'href="#')
+# A link's href to a fragment, in the sanitiser's output: it writes every attribute as
+# name="value" with `"` escaped, and text never holds a `<`, so only real links match.
+_IN_PAGE_HREF = re.compile(r'(<a(?: [a-z-]+="[^"]*")*? href=")#')
 
 
 def absolutize_footnotes(body_html: str, page_url: str) -> str:
@@ -24,9 +26,10 @@ def absolutize_footnotes(body_html: str, page_url: str) -> str:
 
     For feeds: a feed reader shows the body without the page around it, so `#fn-1` must
     point at the essay page. `page_url` is the page's absolute URL, without a fragment.
+    Only links change: text or code that shows `href="#x"` stays as written.
     """
     prefix = html.escape(page_url.split("#", 1)[0], quote=True)
-    return _IN_PAGE_HREF.sub(f'href="{prefix}#', body_html)
+    return _IN_PAGE_HREF.sub(lambda m: f"{m.group(1)}{prefix}#", body_html)
 
 
 def plain_text(body_html: str, limit: int | None = None) -> str:
