@@ -18,20 +18,6 @@ from blog.forms import PostAdminForm
 from blog.models import Post
 
 
-class YearFilter(admin.SimpleListFilter):
-    title = "year"
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = Post.objects.dates("date", "year", order="DESC")
-        return [(str(day.year), str(day.year)) for day in years]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(date__year=int(self.value()))
-        return queryset
-
-
 @admin.register(Post)
 class PostAdmin(VersionAdmin):
     form = PostAdminForm
@@ -41,10 +27,9 @@ class PostAdmin(VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["title"]}
     list_display = ["title", "date", "state", "link_to", "on_site"]
-    list_filter = ["status", YearFilter]
-    date_hierarchy = "date"
+    list_filter = ["status"]
+    date_hierarchy = "date"  # the years, then months, there are essays in
     search_fields = ["title", "body"]
-    ordering = ["-date", "-pk"]
     list_per_page = 50
     empty_value_display = "—"
     actions = ["publish", "revert_to_draft"]
