@@ -64,14 +64,16 @@ def test_admin_login_is_locked_after_repeated_failures(client, writer):
     ]
     # The form again with an error, until the limit; then locked out.
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
-    response = client.post("/admin/login/?next=/admin/", {"username": "writer", "password": PASSWORD})
+    right = {"username": "writer", "password": PASSWORD}
+    response = client.post("/admin/login/?next=/admin/", right)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
 def test_a_correct_login_works_and_resets_the_count(client, writer):
     client.post("/admin/login/", {"username": "writer", "password": "wrong"})
-    response = client.post("/admin/login/?next=/admin/", {"username": "writer", "password": PASSWORD})
+    right = {"username": "writer", "password": PASSWORD}
+    response = client.post("/admin/login/?next=/admin/", right)
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
 
