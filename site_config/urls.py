@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from blog.admin import view_on_site
 from blog.editor import editor_endpoint, preview
 from blog.health import healthz
 from blog.media import serve_media
@@ -16,6 +17,11 @@ editor_urls = [
 
 urlpatterns = [
     path(f"{settings.ADMIN_PATH}markdownx/", include(editor_urls)),
+    # The admin's "View on site" redirect, for those who may view what it leads to.
+    path(
+        f"{settings.ADMIN_PATH}r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # Uploaded images, in production too (WhiteNoise serves only static files).
