@@ -196,7 +196,7 @@ def test_images_dropped_or_picked_are_uploaded_and_refusals_explained(
 
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(writer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.BLOG_UPLOAD_MAX_BYTES = 200 * 1024
+    settings.MARKDOWNX_UPLOAD_MAX_SIZE = 200 * 1024
     page = writer
     uploads = []
     page.on("request", lambda r: uploads.append(r) if "markdownx/upload" in r.url else None)
