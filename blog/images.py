@@ -4,8 +4,8 @@ Only Pillow's JPEG, PNG and WebP decoders see the bytes, and the format they fin
 the stored extension. Nothing is decoded before the memory its pixels need is known and
 allowed: a 200 KB PNG can claim 7000x7000 pixels (196 MB decoded). A JPEG is decoded at
 1/2, 1/4 or 1/8 scale straight from the DCT when that is still wide enough; PNG and WebP
-can only be decoded whole, then are reduced (Image.reduce) before being resampled, so no
-full-size copy is ever made. The EXIF orientation is applied to the small result, then
+can only be decoded whole, and are then reduced by a whole factor (Image.reduce) before
+being resampled. The EXIF orientation is applied to the small result, then
 every piece of metadata (EXIF with GPS, XMP, comments, text chunks) is dropped. The colour
 profile is kept when the colours are: it is not personal, and without it wide-gamut photos
 change colour.
