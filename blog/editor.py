@@ -1,20 +1,21 @@
-"""The editor's endpoints, made safe to route: staff only, bad input is a 400.
+"""The editor's endpoints: markdownx's views, routed for the writer only.
 
-markdownx checks no user at all; `editor_endpoint` lets through active staff who may change
-essays. The editor's own requests (XMLHttpRequest) get a short 403 instead of the login page,
-which markdownx would otherwise paste into the preview when a session has ended.
+markdownx checks no user at all. `editor_endpoint` puts a view behind the admin's login
+(admin_view: staff only, CSRF, never cached) and the permission to change essays. The
+editor's own requests (X-Requested-With) get a short 403 instead of the login page, which
+markdownx would otherwise paste into the preview when a session has ended.
+
+The views (blog/editor_views.py) are imported by the first request to them: markdownx's
+views module loads Pillow and Python-Markdown (9 MB), which workers that only serve readers
+never need.
 """
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.utils.html import format_html
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.utils.module_loading import import_string
 
 from blog import rendering
 
@@ -23,46 +24,50 @@ CHANGE_PERMISSION = "blog.change_post"
 SIGNED_OUT = "Your session has ended: sign in again in another tab. Your text here is kept."
 NOT_ALLOWED = "Your account may not change essays."
 
-
-def may_edit(request: HttpRequest) -> bool:
-    """Active staff with permission to change essays: the writer's desk is theirs."""
-    return admin.site.has_permission(request) and request.user.has_perm(CHANGE_PERMISSION)
+type View = Callable[..., HttpResponse]
 
 
-def _html_notice(message: str, status: int) -> HttpResponse:
-    # markdownx shows any response in the preview pane, so the notice is a paragraph.
-    return HttpResponse(format_html('<p class="editor-notice">{}</p>', message), status=status)
+def preview_html(markdown: str) -> str:
+    """The live preview (MARKDOWNX_MARKDOWNIFY_FUNCTION): the body as the essay page shows it.
+
+    The renderer's messages about the text (blog.rendering.check) belong here, above it.
+    """
+    return rendering.render(markdown)
 
 
-def editor_endpoint(
-    view: Callable[..., HttpResponse],
-    denied: Callable[[str, int], HttpResponse] = _html_notice,
-) -> Callable[..., HttpResponse]:
-    """Route `view` for staff who may change essays.
+def html_notice(message: str) -> HttpResponse:
+    # markdownx shows any answer to the preview in the preview pane: a paragraph.
+    return HttpResponse(format_html('<p class="editor-notice">{}</p>', message), status=403)
 
-    A browser navigating here while signed out goes to the admin login; the editor's
-    background requests get `denied(message, 403)`; staff without the permission get 403.
+
+def json_notice(message: str) -> JsonResponse:
+    # The shape of the upload form's errors, which the editor shows beside the text.
+    return JsonResponse({"image": [message]}, status=403)
+
+
+def editor_endpoint(view_path: str, notice: Callable[[str], HttpResponse]) -> View:
+    """The view at `view_path` for staff who may change essays.
+
+    A browser navigating here signed out goes to the admin login; the editor's background
+    requests get `notice(message)` (403) when signed out or not allowed.
     """
 
-    @wraps(view)
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        background = request.headers.get("x-requested-with") == "XMLHttpRequest"
-        if not admin.site.has_permission(request):
-            if background:
-                return denied(SIGNED_OUT, 403)
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    def permitted(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.has_perm(CHANGE_PERMISSION):
-            return denied(NOT_ALLOWED, 403) if background else HttpResponseForbidden(NOT_ALLOWED)
-        return view(request, *args, **kwargs)
+            if _background(request):
+                return notice(NOT_ALLOWED)
+            return HttpResponseForbidden(NOT_ALLOWED)
+        return import_string(view_path)(request, *args, **kwargs)
 
-    return never_cache(guarded)
+    staff_only = admin.site.admin_view(permitted)
+
+    def endpoint(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _background(request) and not admin.site.has_permission(request):
+            return notice(SIGNED_OUT)
+        return staff_only(request, *args, **kwargs)
+
+    return endpoint
 
 
-@require_POST
-def preview(request: HttpRequest) -> HttpResponse:
-    """The markdownx preview: the editor's text through the site's one renderer, exactly
-    the HTML the essay page will show. (markdownx's own view is not used: it would also
-    load its unsafe upload form and Pillow into every worker.)"""
-    if "content" not in request.POST:
-        return HttpResponseBadRequest("A preview needs the essay text in `content`.")
-    return HttpResponse(rendering.render(request.POST["content"]))
+def _background(request: HttpRequest) -> bool:
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"

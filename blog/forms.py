@@ -26,21 +26,15 @@ class EssayEditorWidget(AdminMarkdownxWidget):
     """markdownx's editor in our own template: editor and preview side by side.
 
     The preview pane carries the public essay body's class and stylesheets, so it looks
-    like the page. The editor keeps a fixed height (the panes scroll together) instead of
-    markdownx's growing textarea.
+    like the page. The editor script refuses a file over the upload limit before sending it.
     """
 
     template_name = "admin/blog/post/essay_editor.html"
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"].update(
-            {
-                "data-markdownx-editor-resizable": "False",
-                "data-upload-max-bytes": settings.BLOG_UPLOAD_MAX_BYTES,
-                "rows": 30,
-            }
-        )
+        limit = {"data-upload-max-bytes": settings.MARKDOWNX_UPLOAD_MAX_SIZE, "rows": 30}
+        context["widget"]["attrs"].update(limit)
         return context
 
     class Media:

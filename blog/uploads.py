@@ -1,79 +1,47 @@
-"""The editor's image upload: real bytes checked, metadata stripped, scaled, randomly named.
+"""The editor's image upload form: markdownx's, with the checks it lacks.
 
-Routed behind `blog.editor.editor_endpoint` at settings.MARKDOWNX_UPLOAD_URLS_PATH. Answers
-in markdownx's shape: `{"image_code": "![](url)"}`, or 400 with `{"image": ["message"]}`.
-The client's file name and content type are never trusted: the format comes from the bytes
-(Pillow, limited to JPEG/PNG/WebP decoders: blog/images.py) and decides the stored extension.
+markdownx's ImageForm trusts the client: the content type it claims, the extension of its
+file name, and GIF and SVG stored as sent. This one keeps markdownx's shape (an `image`
+field, errors under it, save() storing under MARKDOWNX_MEDIA_PATH with a random name and
+answering the URL) and decides everything from the bytes (blog/images.py): the format, the
+stored extension, the size in memory; metadata is dropped and wide images scaled down.
 """
 
-import io
-import secrets
-from dataclasses import dataclass
-
+from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.http import HttpRequest, JsonResponse
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from markdownx.forms import ImageForm as MarkdownxImageForm
 
-# A multipart body is the file plus a few hundred bytes of headers and the CSRF token.
-MULTIPART_SLACK = 64 * 1024
+from blog.images import ImageError, clean_image
 
 
-class UploadError(Exception):
-    """An upload the editor should refuse, with the message the writer sees."""
+class ImageForm(MarkdownxImageForm):
+    image = forms.FileField(error_messages={"required": "No image was sent."})
 
+    def clean_image(self) -> UploadedFile:
+        upload = self.cleaned_data["image"]
+        limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+        if upload.size > limit:
+            raise forms.ValidationError(f"The image is larger than {filesizeformat(limit)}.")
+        size = settings.MARKDOWNX_IMAGE_MAX_SIZE
+        try:
+            self.cleaned_image = clean_image(
+                upload,
+                max_width=size["size"][0],
+                quality=size["quality"],
+                max_memory=settings.BLOG_IMAGE_MAX_MEMORY,
+            )
+        except ImageError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
 
-@dataclass(frozen=True)
-class StoredImage:
-    name: str
-    url: str
-    width: int
-    height: int
+    def clean(self) -> dict:
+        # Not markdownx's: it checks the content type the client claims.
+        return self.cleaned_data
 
-
-def rejected(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"image": [message]}, status=status)
-
-
-@csrf_exempt  # checked in _checked_upload, after the size check, so a huge body is never read
-@require_POST
-def upload_image(request: HttpRequest) -> JsonResponse:
-    # The CSRF middleware would parse (and spool to disk) the whole body before any view
-    # ran; refusing an oversized request by its Content-Length first avoids that.
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.BLOG_UPLOAD_MAX_BYTES + MULTIPART_SLACK:
-        return rejected(_too_large())
-    return _checked_upload(request)
-
-
-@csrf_protect
-def _checked_upload(request: HttpRequest) -> JsonResponse:
-    upload = request.FILES.get("image")
-    if upload is None:
-        return rejected("No image was sent.")
-    if upload.size > settings.BLOG_UPLOAD_MAX_BYTES:
-        return rejected(_too_large())
-    try:
-        stored = store_image(upload)
-    except UploadError as error:
-        return rejected(str(error))
-    return JsonResponse({"image_code": f"![]({stored.url})"})
-
-
-def _too_large() -> str:
-    return f"The image is larger than {filesizeformat(settings.BLOG_UPLOAD_MAX_BYTES)}."
-
-
-def store_image(file: io.IOBase) -> StoredImage:
-    """Check, clean and store an uploaded image; raise UploadError with the reason."""
-    # Pillow is loaded by the first upload, not into every worker at start (about 9 MB).
-    from blog.images import clean_image
-
-    data, extension, size = clean_image(file)
-    name = f"images/{timezone.now():%Y}/{secrets.token_urlsafe(16)}.{extension}"
-    name = default_storage.save(name, ContentFile(data))
-    return StoredImage(name=name, url=default_storage.url(name), width=size[0], height=size[1])
+    def save(self, commit: bool = True) -> str:
+        """Store the cleaned image under a random name; its URL."""
+        data, extension = self.cleaned_image
+        return self._save(ContentFile(data), f"image.{extension}", commit)

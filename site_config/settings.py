@@ -126,11 +126,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Admin logins: locked out for a while after repeated failures for the same user from the
-# same address (behind a proxy every reader shares one address; the username still counts).
+# Admin logins: 5 failures for one username from one client address lock that pair out for
+# 15 minutes. Only the pair: a stranger elsewhere can lock out themselves, never the writer.
+# The address is the client's, behind the TLS proxy too (site_config/proxy.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "site_config.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -205,7 +207,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy: its X-Forwarded-Proto and X-Forwarded-For are believed.
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -225,16 +229,26 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# django-markdownx provides the editor widget only. Its endpoints are our own views
-# (blog.editor.preview: the site's renderer; blog.uploads), routed behind the admin login
-# in site_config/urls.py at these paths, which the widget writes into the page verbatim.
+# django-markdownx: the essay editor. Its views check no user: they are routed behind the
+# admin login in site_config/urls.py, at these paths, which the widget writes into the page
+# verbatim. The preview is the site's renderer (through blog.editor.preview_html); uploads
+# are checked by their real bytes (blog.uploads.ImageForm), JPEG, PNG and WebP only, stored
+# under MEDIA_PATH and served from MEDIA_URL by blog.media.
 MARKDOWNX_URLS_PATH = f"/{ADMIN_PATH}markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
-# Images dropped into the editor (blog.uploads): JPEG, PNG and WebP only, checked, stripped
-# of metadata and scaled down; served from MEDIA_URL by blog.media.
-BLOG_UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-BLOG_IMAGE_MAX_WIDTH = int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600))
-BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-bomb guard
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.editor.preview_html"
+MARKDOWNX_EDITOR_RESIZABLE = False  # the editor keeps its height; the panes scroll together
+MARKDOWNX_MEDIA_PATH = "images/"
+MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+# Scaled down to this width (a height of 0: any), never up; JPEG and WebP at this quality.
+MARKDOWNX_IMAGE_MAX_SIZE = {
+    "size": (int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600)), 0),
+    "quality": 85,
+}
+# Memory the pixels of one upload may take while it is cleaned, checked before decoding
+# (blog/images.py): with it, a worker serving an upload stays under about 100 MB
+# (bench/uploads.py). About 4 megapixels for an RGB PNG; JPEGs are decoded reduced.
+BLOG_IMAGE_MAX_MEMORY = 32 * 1024 * 1024
 
 # Essays in markdown files with front matter load with `loaddata essay.md`.
 SERIALIZATION_MODULES = {"md": "blog.serializers"}

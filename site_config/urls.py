@@ -2,20 +2,33 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from blog.editor import editor_endpoint, preview
+from blog.admin import view_on_site
+from blog.editor import editor_endpoint, html_notice, json_notice
 from blog.health import healthz
 from blog.media import serve_media
-from blog.uploads import rejected, upload_image
 
-# markdownx ships its views unprotected: they are routed here behind the admin login,
-# at the paths settings.MARKDOWNX_*_PATH give the editor widget.
+# markdownx ships its views unprotected: they are routed here behind the admin login, at the
+# paths settings.MARKDOWNX_*_PATH give the editor widget.
 editor_urls = [
-    path("markdownify/", editor_endpoint(preview), name="markdownx_markdownify"),
-    path("upload/", editor_endpoint(upload_image, denied=rejected), name="markdownx_upload"),
+    path(
+        "markdownify/",
+        editor_endpoint("blog.editor_views.preview", html_notice),
+        name="markdownx_markdownify",
+    ),
+    path(
+        "upload/",
+        editor_endpoint("blog.editor_views.upload", json_notice),
+        name="markdownx_upload",
+    ),
 ]
 
 urlpatterns = [
     path(f"{settings.ADMIN_PATH}markdownx/", include(editor_urls)),
+    # The admin's "View on site" redirect, for those who may view what it leads to.
+    path(
+        f"{settings.ADMIN_PATH}r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # Uploaded images, in production too (WhiteNoise serves only static files).

@@ -51,3 +51,22 @@ def png_header_only(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+def solid_png(width: int, height: int, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A complete, valid PNG of one grey, written row by row: no image is held in memory.
+
+    colour_type: 0 grey, 2 RGB, 4 grey with alpha, 6 RGBA; bit_depth 8 or 16.
+    """
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    row = b"\x00" + b"\x7f" * (width * channels * bit_depth // 8)
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks

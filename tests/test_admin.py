@@ -90,3 +90,24 @@ def test_editor_endpoints_reject_anonymous_requests(client, settings, tmp_path, 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_markdownx_views_and_pillow_load_with_the_first_editor_request_only():
+    """Workers that only serve readers never load Pillow and Python-Markdown (9 MB)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = (
+        "import sys, django; django.setup();"
+        "from django.urls import get_resolver, reverse; get_resolver().url_patterns;"
+        "reverse('markdownx_upload'); reverse('blog:post_detail', args=['x']);"
+        "print(sorted(m for m in ('PIL', 'markdown', 'markdownx.views') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "site_config.settings"}
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

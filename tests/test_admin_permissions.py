@@ -4,6 +4,7 @@ permission to change essays: 403; a writer with it, and a superuser: allowed."""
 
 import pytest
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reversion.models import Version
 
@@ -107,6 +108,41 @@ def test_view_only_staff_may_not_see_history_or_revisions(client, django_user_mo
     assert history(client, draft).status_code == 403
     assert revision(client, draft).status_code == 403
     assert draft_preview(client, draft).status_code == 403
+
+
+def view_on_site(client, post):
+    content_type = ContentType.objects.get_for_model(Post)
+    return client.get(f"/admin/r/{content_type.pk}/{post.pk}/")
+
+
+@pytest.mark.parametrize(("client_name", "expected"), CLIENTS.items())
+def test_view_on_site_leads_to_a_draft_only_for_those_who_may_see_essays(
+    request, draft, client_name, expected
+):
+    response = view_on_site(request.getfixturevalue(client_name), draft)
+    if expected == "login":
+        assert response["Location"].startswith("/admin/login/")
+    elif expected == 403:
+        assert response.status_code == 403
+        assert draft.slug not in response.text
+    else:
+        assert response.status_code == 302
+        assert response["Location"].endswith(draft.get_absolute_url())
+
+
+def test_view_on_site_leads_to_a_draft_for_view_only_staff(client, django_user_model, draft):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("viewer", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_post"))
+    client.force_login(user)
+    assert view_on_site(client, draft)["Location"].endswith(draft.get_absolute_url())
+
+
+def test_view_on_site_of_what_the_admin_does_not_show_is_404(admin_client):
+    not_in_the_admin = ContentType.objects.get_for_model(ContentType).pk
+    for path in ["999999/1/", "abc/1/", f"{not_in_the_admin}/1/"]:
+        assert admin_client.get(f"/admin/r/{path}").status_code == 404, path
 
 
 def test_editor_responses_are_never_cached(admin_client):
