@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 
 from blog import rendering
@@ -28,11 +28,18 @@ type View = Callable[..., HttpResponse]
 
 
 def preview_html(markdown: str) -> str:
-    """The live preview (MARKDOWNX_MARKDOWNIFY_FUNCTION): the body as the essay page shows it.
-
-    The renderer's messages about the text (blog.rendering.check) belong here, above it.
-    """
-    return rendering.render(markdown)
+    """The live preview (MARKDOWNX_MARKDOWNIFY_FUNCTION): the body as the essay page shows it,
+    under the renderer's messages about what will not show as written (rendering.check)."""
+    messages = rendering.check(markdown)
+    notice = (
+        format_html(
+            '<ul class="editor-notice" role="status">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((message,) for message in messages)),
+        )
+        if messages
+        else ""
+    )
+    return notice + rendering.render(markdown)
 
 
 def html_notice(message: str) -> HttpResponse:

@@ -111,3 +111,18 @@ def test_markdownx_views_and_pillow_load_with_the_first_editor_request_only():
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_preview_says_what_will_not_show_as_written(admin_client):
+    body = "Intro.\n\nUse a <textarea> for input.\n\nAfter it."
+    preview = admin_client.post("/admin/markdownx/markdownify/", {"content": body})
+    assert preview.status_code == 200
+    notice, _, html = preview.text.partition("</ul>")
+    assert 'class="editor-notice"' in notice
+    assert "line 3: &lt;textarea&gt;" in notice
+    assert "After it." in html
+
+
+def test_the_preview_of_a_clean_text_has_no_notice(admin_client):
+    preview = admin_client.post("/admin/markdownx/markdownify/", {"content": "Just *words*."})
+    assert "editor-notice" not in preview.text
