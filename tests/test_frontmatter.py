@@ -143,16 +143,6 @@ def test_snake_case_external_link_is_read():
         ('---\nslug: "/x"\n\ntitle: [unclosed\n---\n', 5, "not valid YAML"),
         ('+++\nslug = "x"\ntitle = \n+++\n', 3, "not valid TOML"),
         ('---\nslug: "/x"\ntitle: "A"\ntitle: "B"\n---\n', 4, "title is given twice"),
-        (
-            '---\nslug: "/x"\ndate: "2024-01-01"\ntitle: "X"\nexternalLink: "ftp://x.org/a"\n---\n',
-            5,
-            r"is not an http\(s\) URL",
-        ),
-        (
-            '---\nslug: "/x"\ndate: "2024-01-01"\ntitle: "X"\nexternalLink: "example.org"\n---\n',
-            5,
-            r"is not an http\(s\) URL",
-        ),
         ('---\nslug: "/x"\ndate: "2024-01-01"\ntitle: "X"\ndraft: "yes"\n---\n', 5, "true or"),
     ],
 )

@@ -97,20 +97,20 @@ def test_dates_with_a_time_are_read_in_the_sites_time_zone(tmp_path, settings):
         ("no-close.md", '---\nslug: "/x"\ntitle: "X"\n\nBody\n', 1, "is not closed"),
         ("bad-date.md", essay_text(date="2024-02-30"), 3, "bad date '2024-02-30'"),
         ("no-title.md", essay_text(title=" "), 4, "empty title"),
-        ("bad-slug.md", essay_text(slug="my essay"), 2, "slug '/my essay': Enter a valid"),
-        ("deep-slug.md", essay_text(slug="blog/x"), 2, "slug '/blog/x': Enter a valid"),
+        ("bad-slug.md", essay_text(slug="my essay"), 2, "slug '/my essay': Use only lowercase"),
+        ("deep-slug.md", essay_text(slug="blog/x"), 2, "slug '/blog/x': Use only lowercase"),
         ("long-title.md", essay_text(title="T" * 301), 4, "at most 300 characters"),
         (
             "bad-link.md",
             essay_text().replace('externalLink: ""', 'externalLink: "mailto:a@b.c"'),
             5,
-            "is not an http(s) URL",
+            "externalLink 'mailto:a@b.c': Enter a web address starting with https://",
         ),
         (
             "broken-link.md",
             essay_text().replace('externalLink: ""', 'externalLink: "https://exa mple.com"'),
             5,
-            "Enter a valid URL",
+            "Enter a web address starting with https://",
         ),
         ("yaml.md", '---\nslug: "/x"\ntitle: "X\n---\nBody\n', 3, "not valid YAML"),
         ("nul.md", essay_text(body="One\n\nTwo\x00"), 10, "NUL character"),
@@ -268,7 +268,7 @@ def test_a_thousand_essays_import_in_one_go(corpus):
 def test_loaddata_checks_files_as_the_importer_does(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text(essay_text(slug="../../etc"))
-    with pytest.raises(DeserializationError, match=r"bad.md:2: slug '/../../etc': Enter a valid"):
+    with pytest.raises(DeserializationError, match=r"bad.md:2: slug '/../../etc': Use only lowercase"):
         call_command("loaddata", bad, verbosity=0)
     assert not Post.objects.exists()
 

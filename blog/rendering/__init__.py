@@ -13,7 +13,7 @@ and description (excerpts, meta descriptions).
 
 from blog.rendering.text import absolutize_footnotes, description, plain_text
 
-__all__ = ["VERSION", "absolutize_footnotes", "description", "plain_text", "render"]
+__all__ = ["VERSION", "absolutize_footnotes", "check", "description", "plain_text", "render"]
 
 # Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
 VERSION = "3"
@@ -29,3 +29,20 @@ def render(markdown: str) -> str:
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     text = legacy.translate(text, parser.to_html)
     return sanitise.clean(markup.finish(parser.to_html(text)))
+
+
+def check(markdown: str) -> list[str]:
+    """Messages about what render() won't show as written, each starting `line N: `.
+
+    A placeholder (branch `rules`) until the renderer's own: a few refused tags, and block
+    quotes nested too deep.
+    """
+    import re
+
+    messages = []
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if line[: len(line) - len(line.lstrip("> "))].count(">") > 100:
+            messages.append(f"line {number}: block quotes nested more than 100 deep show as text")
+        for tag in re.findall(r"<(textarea|title|style|iframe|select)\b", line, re.IGNORECASE):
+            messages.append(f"line {number}: <{tag}> is not allowed in an essay; it is shown as text")
+    return messages
