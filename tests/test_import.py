@@ -268,7 +268,7 @@ def test_a_thousand_essays_import_in_one_go(corpus):
 def test_loaddata_checks_files_as_the_importer_does(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text(essay_text(slug="../../etc"))
-    with pytest.raises(DeserializationError, match=r"bad.md:2: slug '/../../etc': Use only lowercase"):
+    with pytest.raises(DeserializationError, match=r"bad.md:2: slug '/../../etc': Use only lower"):
         call_command("loaddata", bad, verbosity=0)
     assert not Post.objects.exists()
 

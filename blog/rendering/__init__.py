@@ -44,5 +44,5 @@ def check(markdown: str) -> list[str]:
         if line[: len(line) - len(line.lstrip("> "))].count(">") > 100:
             messages.append(f"line {number}: block quotes nested more than 100 deep show as text")
         for tag in re.findall(r"<(textarea|title|style|iframe|select)\b", line, re.IGNORECASE):
-            messages.append(f"line {number}: <{tag}> is not allowed in an essay; it is shown as text")
+            messages.append(f"line {number}: <{tag}> is not allowed; it is shown as text")
     return messages
