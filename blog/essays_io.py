@@ -218,9 +218,11 @@ NOT_REGULAR = "not a regular file (a FIFO, device or socket): only essay files a
 
 def read_capped(file: IO[bytes], source: str) -> bytes:
     """At most BLOG_IMPORT_MAX_BYTES of an open file, or FrontMatterError if it holds more."""
-    with contextlib.suppress(AttributeError, OSError, ValueError):  # not a file on disk
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise FrontMatterError(source, 1, NOT_REGULAR)
+    mode = stat.S_IFREG  # a stream that isn't a file on disk (no fileno) is read as it is
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        mode = os.fstat(file.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        raise FrontMatterError(source, 1, NOT_REGULAR)
     limit = settings.BLOG_IMPORT_MAX_BYTES
     data = file.read(limit + 1)
     if len(data) > limit:

@@ -226,6 +226,8 @@ def _yaml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
     try:
         _refuse_aliases(text, source)
         front = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 (a safe loader)
+    except FrontMatterError:
+        raise
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
