@@ -93,9 +93,11 @@ def test_a_fifo_is_refused_before_it_is_opened(tmp_path):
 
 
 def test_a_device_is_refused_unread():
-    with open("/dev/zero", "rb") as zero:
-        with pytest.raises(DeserializationError, match=r"^/dev/zero:1: not a regular file"):
-            list(serializers.deserialize("md", zero))
+    with (
+        open("/dev/zero", "rb") as zero,
+        pytest.raises(DeserializationError, match=r"^/dev/zero:1: not a regular file"),
+    ):
+        list(serializers.deserialize("md", zero))
 
 
 def test_a_symlink_out_of_its_folder_is_refused(tmp_path):
