@@ -334,7 +334,8 @@ def test_an_imported_essay_saves_unchanged_in_the_admin(tmp_path):
     ],
 )
 def test_a_link_that_shows_one_host_and_goes_to_another_is_refused(tmp_path, link, message):
-    (tmp_path / "a.md").write_text(essay_text().replace('externalLink: ""', f'externalLink: "{link}"'))
+    text = essay_text().replace('externalLink: ""', f'externalLink: "{link}"')
+    (tmp_path / "a.md").write_text(text)
     with pytest.raises(CommandError, match=rf"a.md:5: externalLink '.*': .*{message}"):
         run(tmp_path)
 
@@ -387,8 +388,7 @@ ALIAS_BOMB = (
     '---\ntitle: "Bomb"\ndate: "2024-01-01"\n'
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n"
-        for i in range(8)
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
     )
     + "---\nBody.\n"
 )
