@@ -204,6 +204,8 @@ def read_file(path: str, folder: str | None = None) -> bytes:
 def check_inside(path: str, folder: str | None = None) -> str:
     """The file's real path, if it is inside `folder` (by default its own): a symlink in an
     imported folder can't publish ~/.ssh or /etc."""
+    if not os.path.islink(path):
+        return path  # os.walk follows no symlinked folder: a file found is inside
     folder = os.path.realpath(folder or os.path.dirname(path) or ".")
     real = os.path.realpath(path)
     if os.path.commonpath([folder, real]) != folder:

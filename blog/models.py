@@ -55,6 +55,9 @@ class Post(models.Model):
 
     objects = PostManager()
 
+    # The slug in the database when a save began (set by the pre_save receiver below).
+    _previous_slug: str | None = None
+
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["status", "date"])]
@@ -122,7 +125,13 @@ class OldSlug(models.Model):
 # Old slugs are recorded by signals, the one place that sees every save: Post.save, and the
 # raw saves that bypass it (loaddata, and django-reversion restoring an old revision).
 @receiver(pre_save, sender=Post)
-def _note_previous_slug(sender, instance: Post, raw: bool, using: str, update_fields, **kwargs):
+def _note_previous_slug(
+    sender: type[Post],
+    instance: Post,
+    using: str,
+    update_fields: frozenset[str] | None,
+    **kwargs: object,
+) -> None:
     if instance.pk is None or (update_fields is not None and "slug" not in update_fields):
         instance._previous_slug = None
         return
@@ -131,7 +140,7 @@ def _note_previous_slug(sender, instance: Post, raw: bool, using: str, update_fi
 
 
 @receiver(post_save, sender=Post)
-def _record_old_slug(sender, instance: Post, using: str, **kwargs) -> None:
-    previous = getattr(instance, "_previous_slug", None)
+def _record_old_slug(sender: type[Post], instance: Post, using: str, **kwargs: object) -> None:
+    previous = instance._previous_slug
     if previous and previous != instance.slug:
         OldSlug.record(instance, previous, using)

@@ -39,10 +39,9 @@ def check(markdown: str) -> list[str]:
     """
     import re
 
-    messages = []
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        if line[: len(line) - len(line.lstrip("> "))].count(">") > 100:
-            messages.append(f"line {number}: block quotes nested more than 100 deep show as text")
-        for tag in re.findall(r"<(textarea|title|style|iframe|select)\b", line, re.IGNORECASE):
-            messages.append(f"line {number}: <{tag}> is not allowed; it is shown as text")
-    return messages
+    deep = re.compile(r"^(?: {0,3}>){101}", re.MULTILINE)
+    refused = re.compile(r"<(textarea|title|style|iframe|select)\b", re.IGNORECASE)
+    too_deep = "block quotes nested more than 100 deep show as text"
+    found = [(m.start(), too_deep) for m in deep.finditer(markdown)]
+    found += [(m.start(), f"<{m[1]}> is shown as text") for m in refused.finditer(markdown)]
+    return [f"line {markdown.count(chr(10), 0, at) + 1}: {text}" for at, text in sorted(found)]
