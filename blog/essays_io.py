@@ -1,6 +1,10 @@
 """Essay files <-> posts: the one mapping between them, and the batched import and export
 behind `loaddata essay.md`, `import_essays` and `export_essays`.
 
+One path from a file to a row: `read_file` (regular files only, up to a size cap),
+`load` (decode, parse, and the model's own field validators), then `plan` (match on the
+slug: create, update or unchanged; render), shared by loaddata and the import.
+
 Import checks every file before it writes anything, then writes in batches in one
 transaction: existing posts are fetched by slug a batch at a time, HTML is rendered in
 Python, and rows are written with bulk_create/bulk_update. Files are read twice (check,
@@ -8,21 +12,25 @@ then write) rather than held in memory, so memory stays flat however many essays
 """
 
 import contextlib
+import datetime as dt
 import os
 import secrets
+import stat
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import batched
 from pathlib import Path, PurePath
+from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
-from blog import frontmatter
+from blog import frontmatter, validators
 from blog.frontmatter import Essay, FrontMatterError
 from blog.models import Post
 
@@ -35,12 +43,8 @@ BATCH_SIZE = 500
 # it changed posts: bulk writes send no post_save, so caches listen to this as well.
 essays_imported = Signal()
 
-# The front-matter names of the fields the model checks, and a hint to add to its message.
-_CHECKED = {
-    "slug": ("slug", ""),
-    "title": ("title", ""),
-    "external_link": ("externalLink", ': write it like "https://example.com/post"'),
-}
+# The front-matter name of each field the model checks (an error shows the value).
+_KEYS = {"slug": "slug", "external_link": "externalLink"}
 
 
 def post_values(essay: Essay) -> dict[str, object]:
@@ -78,96 +82,13 @@ def changes(post: Post | None, essay: Essay) -> dict[str, tuple[object, object]]
     }
 
 
-def apply(post: Post, essay: Essay, now) -> None:
+def apply(post: Post, essay: Essay, now: dt.datetime) -> None:
     """Give the post the essay's content, render it, and stamp it as changed at `now`."""
     for name, value in post_values(essay).items():
         setattr(post, name, value)
     post.render()
     post.created = post.created or now
     post.updated = now
-
-
-def to_post(essay: Essay, using: str = DEFAULT_DB_ALIAS) -> Post:
-    """The post for an essay: the existing one with the same slug, updated, or a new one.
-
-    Nothing is touched when the content is unchanged, so loading the same file again
-    changes no data (timestamps included).
-    """
-    post = Post.objects.using(using).filter(slug=essay.slug).first()
-    if post is None:
-        post = Post(slug=essay.slug)
-        apply(post, essay, timezone.now())
-    elif changes(post, essay):
-        apply(post, essay, timezone.now())
-    return post
-
-
-def check(essay: Essay, source: str) -> None:
-    """Raise FrontMatterError if the model would refuse the essay (slug, lengths, URL)."""
-    for name, (key, hint) in _CHECKED.items():
-        value = getattr(essay, name)
-        if not value:
-            continue
-        try:
-            Post._meta.get_field(name).run_validators(value)
-        except ValidationError as error:
-            shown = "/" + value if name == "slug" else value
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            message = " ".join(error.messages).rstrip(".") + hint
-            raise FrontMatterError(
-                source, essay.lines.get(name, 1), f"{key} {shown!r}: {message}"
-            ) from None
-    for name in ("title", "body"):
-        value = getattr(essay, name)
-        if (at := value.find("\x00")) != -1:
-            line = essay.lines.get(name, 1) + value.count("\n", 0, at)
-            raise FrontMatterError(source, line, f"{name} contains a NUL character: remove it")
-
-
-def load(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
-    """Decode, parse and check an essay file: the one way every importer reads one.
-
-    A date with a time is read as the day it was in the site's time zone (TIME_ZONE).
-    """
-    text = frontmatter.decode(raw, source)
-    essay = frontmatter.parse(text, source, path=path, tz=timezone.get_default_timezone())
-    check(essay, source)
-    return essay
-
-
-def read(path: str | Path) -> Essay:
-    path = Path(path)
-    return load(path.read_bytes(), str(path), path)
-
-
-# Import ---------------------------------------------------------------------------------
-
-ESSAY_SUFFIXES = (".md", ".markdown")
-
-
-def essay_files(paths: Iterable[Path]) -> list[str]:
-    """The essay files named or found (recursively) in directories, sorted.
-
-    Hidden files and folders, node_modules and Hugo's section pages (_index.md) are left out.
-    Paths are kept as text: a Path object per file would cost ten times the memory.
-    """
-    found: dict[str, None] = {}
-    for path in paths:
-        if path.is_file():
-            found[str(path)] = None
-        elif path.is_dir():
-            for folder, folders, names in os.walk(path):
-                folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
-                for name in names:
-                    if (
-                        name.lower().endswith(ESSAY_SUFFIXES)
-                        and not name.startswith(".")
-                        and name != "_index.md"
-                    ):
-                        found[os.path.join(folder, name)] = None
-        else:
-            raise FileNotFoundError(f"{path}: no such file or directory")
-    return sorted(found)
 
 
 @dataclass
@@ -179,6 +100,172 @@ class Change:
     source: str
     # For an update: each changed field's value in the database and in the file.
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
+    # The row to write (built: new or updated, rendered), or the stored one if unchanged.
+    post: Post | None = None
+
+
+def plan(
+    essays: Sequence[tuple[str, Essay]],
+    posts: QuerySet[Post],
+    now: dt.datetime,
+    *,
+    build: bool = True,
+) -> list[Change]:
+    """What each (source, essay) does to `posts`, matched on the slug, in one query.
+
+    Nothing is touched when the content is unchanged, so loading the same file again
+    changes no data (timestamps included). Without `build` (a dry run), nothing is rendered.
+    """
+    by_slug = posts.in_bulk([essay.slug for _, essay in essays], field_name="slug")
+    planned = []
+    for source, essay in essays:
+        post = by_slug.get(essay.slug)
+        changed = changes(post, essay)
+        action = "create" if post is None else "update" if changed else "unchanged"
+        if build and action != "unchanged":
+            post = post or Post(slug=essay.slug)
+            apply(post, essay, now)
+        shown = changed if action == "update" else {}
+        planned.append(Change(action, essay.slug, source, shown, post))
+    return planned
+
+
+# Reading and checking a file -------------------------------------------------------------
+
+
+def validate(essay: Essay, source: str) -> None:
+    """Raise FrontMatterError, at the file's line, if the model's validators refuse the essay."""
+    post = Post(slug=essay.slug, **post_values(essay))
+    try:
+        post.clean_fields(exclude={"id", "body_html", "rendered_with", "created", "updated"})
+    except ValidationError as invalid:
+        name, errors = next(iter(invalid.error_dict.items()))
+        raise _located(errors[0], name, essay, source) from None
+
+
+def _located(error: ValidationError, name: str, essay: Essay, source: str) -> FrontMatterError:
+    line = essay.lines.get(name, 1)
+    params = error.params or {}
+    if "line" in params:  # a place in the title or body: the same line in the file
+        return FrontMatterError(source, line + params["line"] - 1, params["problem"])
+    message = error.message % params if params else error.message
+    if name in _KEYS:
+        value = "/" + essay.slug if name == "slug" else essay.external_link
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        message = f"{_KEYS[name]} {shown!r}: {message}"
+    else:
+        message = f"{name}: {message}"
+    return FrontMatterError(source, line, message)
+
+
+def warnings(essay: Essay, source: str) -> list[str]:
+    """`file:line: message` for each thing the renderer will show other than as written."""
+    start = essay.lines.get("body", 1)
+    return [
+        f"{source}:{start + line - 1}: {message}"
+        for line, message in validators.body_warnings(essay.body)
+    ]
+
+
+def load(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
+    """Decode, parse and check an essay file: the one way every importer reads one.
+
+    A date with a time is read as the day it was in the site's time zone (TIME_ZONE).
+    """
+    text = frontmatter.decode(raw, source)
+    essay = frontmatter.parse(text, source, path=path, tz=timezone.get_default_timezone())
+    validate(essay, source)
+    return essay
+
+
+def read(path: str, folder: str | None = None) -> Essay:
+    """Read, parse and check the essay file at `path`, found in `folder` (see read_file)."""
+    return load(read_file(path, folder), path, PurePath(path))
+
+
+def read_file(path: str, folder: str | None = None) -> bytes:
+    """The bytes of an essay file, or FrontMatterError (line 1) saying why it isn't read.
+
+    Only a regular file is opened (a FIFO would wait for ever, /dev/zero never ends), and
+    only up to BLOG_IMPORT_MAX_BYTES is read (see read_capped and check_inside).
+    """
+    real = check_inside(path, folder)
+    try:
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise FrontMatterError(path, 1, NOT_REGULAR)
+        # O_NONBLOCK: should it have become a FIFO since, opening doesn't wait for a writer.
+        descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise FrontMatterError(path, 1, f"can't be read: {error.strerror}") from None
+    with open(descriptor, "rb") as file:
+        return read_capped(file, path)
+
+
+def check_inside(path: str, folder: str | None = None) -> str:
+    """The file's real path, if it is inside `folder` (by default its own): a symlink in an
+    imported folder can't publish ~/.ssh or /etc."""
+    if not os.path.islink(path):
+        return path  # os.walk follows no symlinked folder: a file found is inside
+    folder = os.path.realpath(folder or os.path.dirname(path) or ".")
+    real = os.path.realpath(path)
+    if os.path.commonpath([folder, real]) != folder:
+        raise FrontMatterError(
+            path, 1, f"a link to {real}, outside {folder}: copy the file into the folder"
+        )
+    return real
+
+
+NOT_REGULAR = "not a regular file (a FIFO, device or socket): only essay files are read"
+
+
+def read_capped(file: IO[bytes], source: str) -> bytes:
+    """At most BLOG_IMPORT_MAX_BYTES of an open file, or FrontMatterError if it holds more."""
+    mode = stat.S_IFREG  # a stream that isn't a file on disk (no fileno) is read as it is
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        mode = os.fstat(file.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        raise FrontMatterError(source, 1, NOT_REGULAR)
+    limit = settings.BLOG_IMPORT_MAX_BYTES
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise FrontMatterError(
+            source, 1, f"larger than {limit:,} bytes (BLOG_IMPORT_MAX_BYTES): is it an essay?"
+        )
+    return data
+
+
+# Import ---------------------------------------------------------------------------------
+
+ESSAY_SUFFIXES = (".md", ".markdown")
+
+# An essay file found, and the folder it was found in (None: named on its own).
+Found = tuple[str, str | None]
+
+
+def essay_files(paths: Iterable[Path]) -> list[Found]:
+    """The essay files named or found (recursively) in directories, sorted.
+
+    Hidden files and folders, node_modules and Hugo's section pages (_index.md) are left out.
+    Paths are kept as text: a Path object per file would cost ten times the memory.
+    """
+    found: dict[str, str | None] = {}
+    for path in paths:
+        if path.is_dir():
+            root = str(path)
+            for folder, folders, names in os.walk(path):
+                folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
+                for name in names:
+                    if (
+                        name.lower().endswith(ESSAY_SUFFIXES)
+                        and not name.startswith(".")
+                        and name != "_index.md"
+                    ):
+                        found[os.path.join(folder, name)] = root
+        elif path.exists() or path.is_symlink():
+            found.setdefault(str(path), None)  # read_file says what's wrong with it, if any
+        else:
+            raise FileNotFoundError(f"{path}: no such file or directory")
+    return sorted(found.items())
 
 
 @dataclass
@@ -190,6 +277,8 @@ class ImportResult:
     # Problems of the skipped files (--skip-invalid), and how many files had each unused key.
     errors: list[FrontMatterError] = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
+    # What the renderer will show other than as written, as `file:line: message`.
+    warnings: list[str] = field(default_factory=list)
 
 
 class InvalidEssaysError(Exception):
@@ -205,7 +294,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def import_essays(
-    files: list[str],
+    files: list[Found],
     *,
     using: str = DEFAULT_DB_ALIAS,
     dry_run: bool = False,
@@ -223,18 +312,32 @@ def import_essays(
     if result.errors and not skip_invalid:
         raise InvalidEssaysError(result.errors, len({error.source for error in result.errors}))
     result.skipped = len(invalid)
-    valid = [path for path in files if path not in invalid]
+    valid = [found for found in files if found[0] not in invalid]
     now = timezone.now()
-    posts = Post.objects.using(using)
+    # Only what `changes` compares: body_html may be large.
+    posts = Post.objects.using(using).only("slug", "created", *CONTENT)
     done = 0
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
         for batch in batched(valid, batch_size, strict=False):
-            new, changed = _plan(batch, posts, now, result, on_change, build=not dry_run)
+            try:
+                essays = [(path, read(path, folder)) for path, folder in batch]
+            except FrontMatterError as error:  # the file changed since it was checked
+                raise InvalidEssaysError([error], 1) from None
+            planned = plan(essays, posts, now, build=not dry_run)
+            for change in planned:
+                if change.action == "create":
+                    result.created += 1
+                elif change.action == "update":
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                if on_change:
+                    on_change(change)
             if not dry_run:
                 # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
-                posts.bulk_create(new)
-                posts.bulk_update(changed, _WRITTEN)
+                posts.bulk_create([c.post for c in planned if c.action == "create"])
+                posts.bulk_update([c.post for c in planned if c.action == "update"], _WRITTEN)
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))
@@ -243,14 +346,14 @@ def import_essays(
     return result
 
 
-def _check_all(files: list[str], result: ImportResult, on_progress: Progress | None) -> set:
+def _check_all(files: list[Found], result: ImportResult, on_progress: Progress | None) -> set:
     """Read and check every file; record problems in result; return the files to skip."""
     invalid: set[str] = set()
     first: dict[str, tuple[str, int]] = {}  # slug -> where it was first seen
     repeated: dict[str, list[tuple[str, int]]] = {}
-    for number, path in enumerate(files, start=1):
+    for number, (path, folder) in enumerate(files, start=1):
         try:
-            essay = read(path)
+            essay = read(path, folder)
         except FrontMatterError as error:
             result.errors.append(error)
             invalid.add(path)
@@ -261,6 +364,7 @@ def _check_all(files: list[str], result: ImportResult, on_progress: Progress | N
             else:
                 first[essay.slug] = place
             result.ignored.update(essay.ignored)
+            result.warnings += warnings(essay, path)
         if on_progress:
             on_progress("check", number, len(files))
     for slug, places in repeated.items():
@@ -271,51 +375,6 @@ def _check_all(files: list[str], result: ImportResult, on_progress: Progress | N
             invalid.add(path)
     result.errors.sort(key=lambda error: (error.source, error.line))
     return invalid
-
-
-def _plan(
-    batch: tuple[str, ...],
-    posts: QuerySet,
-    now,
-    result: ImportResult,
-    on_change: Callable[[Change], None] | None,
-    *,
-    build: bool,
-) -> tuple[list[Post], list[Post]]:
-    """Compare a batch of files with their posts; return the posts to create and to update."""
-    try:
-        essays = [(path, read(path)) for path in batch]
-    except FrontMatterError as error:  # the file changed since it was checked
-        raise InvalidEssaysError([error], 1) from None
-    existing = posts.filter(slug__in=[essay.slug for _, essay in essays]).only(
-        "slug", "created", *CONTENT
-    )
-    by_slug = {post.slug: post for post in existing}
-    new: list[Post] = []
-    changed: list[Post] = []
-    for source, essay in essays:
-        post = by_slug.get(essay.slug)
-        changed_content = changes(post, essay)
-        if post is None:
-            action = "create"
-            result.created += 1
-        elif changed_content:
-            action = "update"
-            result.updated += 1
-        else:
-            action = "unchanged"
-            result.unchanged += 1
-        if on_change:
-            shown = changed_content if action == "update" else {}
-            on_change(Change(action, essay.slug, source, shown))
-        if build and action == "create":
-            post = Post(slug=essay.slug)
-            apply(post, essay, now)
-            new.append(post)
-        elif build and action == "update":
-            apply(post, essay, now)
-            changed.append(post)
-    return new, changed
 
 
 # Export ---------------------------------------------------------------------------------

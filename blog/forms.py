@@ -1,17 +1,11 @@
 """The admin's essay form: the side-by-side editor and checks with messages a writer can act on."""
 
-import re
-
 from django import forms
 from django.conf import settings
-from django.core.validators import URLValidator
 from django.forms.renderers import TemplatesSetting
-from django.utils.text import slugify
 from markdownx.widgets import AdminMarkdownxWidget
 
 from blog.models import Post
-
-SLUG = re.compile(r"[a-z0-9_-]+")
 
 BODY_HELP = (
     "Markdown. Footnotes in either syntax: "
@@ -53,7 +47,8 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = ["title", "slug", "date", "status", "external_link", "body"]
-        widgets = {"body": EssayEditorWidget}
+        # The model's validators check the link; the browser's URL input helps type one.
+        widgets = {"body": EssayEditorWidget, "external_link": forms.URLInput}
         help_texts = {
             "body": BODY_HELP,
             "slug": "The address: /words/<em>slug</em>/. Lowercase letters, digits and hyphens.",
@@ -69,29 +64,7 @@ class PostAdminForm(forms.ModelForm):
         # (Fields are missing when shown read-only, to staff who may only view.)
         if "body" in self.fields:
             self.fields["body"].strip = False  # stored exactly as written
-        if "slug" in self.fields:
-            # clean_slug gives messages that say what to type instead of the generic one.
-            self.fields["slug"].validators = []
-        if "external_link" in self.fields:
-            link = self.fields["external_link"]
-            link.validators = [URLValidator(schemes=["http", "https"])]
-            link.error_messages["invalid"] = (
-                "Enter a web address starting with https:// or http://."
-            )
 
     def clean_body(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
         return self.cleaned_data["body"].replace("\r\n", "\n")
-
-    def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"]
-        params = {"slug": slug, "suggestion": slugify(slug) or "my-essay"}
-        if slug.startswith("/"):
-            message = "Leave out the leading slash: “%(suggestion)s”, not “%(slug)s”."
-        elif slug != slug.lower():
-            message = "Use lowercase: “%(suggestion)s”, not “%(slug)s”."
-        elif not SLUG.fullmatch(slug):
-            message = "Use only lowercase letters, digits, hyphens, underscores: “%(suggestion)s”."
-        else:
-            return slug
-        raise forms.ValidationError(message, code="invalid", params=params)

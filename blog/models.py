@@ -4,10 +4,12 @@ from typing import Self
 from urllib.parse import urlsplit
 
 from django.db import models, transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from blog import rendering
+from blog import rendering, validators
 
 
 class PostQuerySet(models.QuerySet):
@@ -26,13 +28,23 @@ class Post(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    slug = models.SlugField(max_length=200, unique=True)
+    # CharFields with our validators, not SlugField and URLField: theirs accept capitals,
+    # ftp:// and `user@` links, and would add their own messages beside ours.
+    slug = models.CharField(max_length=200, unique=True, validators=[validators.validate_slug])
     date = models.DateField(default=timezone.localdate)
-    title = models.CharField(max_length=300)
-    external_link = models.URLField(
-        "external link", max_length=500, blank=True, help_text="Set for a link post."
+    title = models.CharField(max_length=300, validators=[validators.validate_no_control_characters])
+    external_link = models.CharField(
+        "external link",
+        max_length=500,
+        blank=True,
+        validators=[validators.validate_web_link],
+        help_text="Set for a link post.",
     )
-    body = models.TextField(blank=True, help_text="Markdown, stored exactly as written.")
+    body = models.TextField(
+        blank=True,
+        validators=[validators.validate_body],
+        help_text="Markdown, stored exactly as written.",
+    )
     body_html = models.TextField(editable=False, blank=True)
     rendered_with = models.CharField(
         max_length=40, editable=False, blank=True, help_text="Renderer version of body_html."
@@ -43,6 +55,9 @@ class Post(models.Model):
 
     objects = PostManager()
 
+    # The slug in the database when a save began (set by the pre_save receiver below).
+    _previous_slug: str | None = None
+
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["status", "date"])]
@@ -50,24 +65,18 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, update_fields=None, **kwargs) -> None:
+    def save(self, **kwargs) -> None:
         # Render with every save that may change the body; a save of other fields only
         # (publish, revert to draft) keeps the stored HTML.
+        update_fields = kwargs.get("update_fields")
         if update_fields is None:
             self.render()
         elif "body" in update_fields:
             self.render()
-            update_fields = {*update_fields, "body_html", "rendered_with"}
-        kwargs["update_fields"] = update_fields
-        with transaction.atomic():
-            previous = (
-                Post.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-                if self.pk
-                else None
-            )
-            super().save(*args, **kwargs)
-            if previous and previous != self.slug:
-                OldSlug.record(self, previous)
+            kwargs["update_fields"] = {*update_fields, "body_html", "rendered_with"}
+        # One transaction with the old slug recorded by the signals below.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(**kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
@@ -105,8 +114,33 @@ class OldSlug(models.Model):
         return f"{self.slug} -> {self.post.slug}"
 
     @classmethod
-    def record(cls, post: Post, slug: str) -> None:
+    def record(cls, post: Post, slug: str, using: str | None = None) -> None:
         """Remember that `post` was at `slug`; the latest post to leave a slug owns it."""
-        cls.objects.update_or_create(slug=slug, defaults={"post": post})
+        old_slugs = cls.objects.using(using)
+        old_slugs.update_or_create(slug=slug, defaults={"post": post})
         # Renamed back to a slug it had before: that one is live again, not a redirect.
-        cls.objects.filter(post=post, slug=post.slug).delete()
+        old_slugs.filter(post=post, slug=post.slug).delete()
+
+
+# Old slugs are recorded by signals, the one place that sees every save: Post.save, and the
+# raw saves that bypass it (loaddata, and django-reversion restoring an old revision).
+@receiver(pre_save, sender=Post)
+def _note_previous_slug(
+    sender: type[Post],
+    instance: Post,
+    using: str,
+    update_fields: frozenset[str] | None,
+    **kwargs: object,
+) -> None:
+    if instance.pk is None or (update_fields is not None and "slug" not in update_fields):
+        instance._previous_slug = None
+        return
+    stored = Post.objects.using(using).filter(pk=instance.pk).values_list("slug", flat=True)
+    instance._previous_slug = stored.first()
+
+
+@receiver(post_save, sender=Post)
+def _record_old_slug(sender: type[Post], instance: Post, using: str, **kwargs: object) -> None:
+    previous = instance._previous_slug
+    if previous and previous != instance.slug:
+        OldSlug.record(instance, previous, using)

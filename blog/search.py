@@ -17,8 +17,8 @@ from blog.models import Post
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 EXCERPT_LENGTH = 240
-# The essays are in English: stemming ("writes" finds "writing") and stop words. The same
-# configuration builds the stored search_document column (blog/migrations/0002).
+# The essays are in English: stemming ("writes" finds "writing") and stop words. The one
+# definition: the migration that builds the stored search_document column reads it (0002).
 CONFIG = "english"
 
 _WORD = re.compile(r"\w+")

@@ -1,9 +1,9 @@
 """The `md` serialization format: `manage.py loaddata essay.md` loads an essay file.
 
-Registered in settings.SERIALIZATION_MODULES. Files are read and checked as
-`import_essays` reads them, and posts are matched on their natural key (the slug), so
-loading a file again updates the post instead of duplicating it. Fixture loading saves
-raw (bypassing Post.save), so the HTML is rendered here.
+Registered in settings.SERIALIZATION_MODULES. Files go the one way `import_essays` takes
+them (essays_io: the same size cap and symlink rule, the same checks, the same match on
+the slug), so loading a file again updates the post instead of duplicating it. Fixture
+loading saves raw (bypassing Post.save), so the HTML is rendered here (essays_io.plan).
 """
 
 from collections.abc import Iterator
@@ -11,9 +11,11 @@ from pathlib import Path
 
 from django.core.serializers import base
 from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
 
 from blog import essays_io
 from blog.frontmatter import FrontMatterError
+from blog.models import Post
 
 
 class Serializer(base.Serializer):
@@ -35,10 +37,17 @@ class Deserializer(base.Deserializer):
     def _deserialize(self) -> Iterator[base.DeserializedObject]:
         stream = self.stream
         name = getattr(stream, "name", None)
-        raw = stream if isinstance(stream, str | bytes) else stream.read()
-        raw = raw.encode() if isinstance(raw, str) else raw
+        source = name or "<string>"
         try:
-            essay = essays_io.load(raw, name or "<string>", Path(name) if name else None)
+            if isinstance(stream, str | bytes):
+                raw = stream.encode() if isinstance(stream, str) else stream
+            else:
+                if name:
+                    essays_io.check_inside(name)
+                raw = essays_io.read_capped(stream, source)
+            essay = essays_io.load(raw, source, Path(name) if name else None)
         except FrontMatterError as error:
             raise base.DeserializationError(str(error)) from None
-        yield base.DeserializedObject(essays_io.to_post(essay, self.using))
+        posts = Post.objects.using(self.using)
+        (change,) = essays_io.plan([(source, essay)], posts, timezone.now())
+        yield base.DeserializedObject(change.post)

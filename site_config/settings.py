@@ -252,6 +252,9 @@ BLOG_IMAGE_MAX_MEMORY = 32 * 1024 * 1024
 
 # Essays in markdown files with front matter load with `loaddata essay.md`.
 SERIALIZATION_MODULES = {"md": "blog.serializers"}
+# The largest essay file import_essays and loaddata read (essays are a few KB to a few
+# hundred); a bigger file is refused, whatever it is, before it fills the memory.
+BLOG_IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", 4 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,

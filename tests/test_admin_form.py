@@ -134,3 +134,19 @@ def test_the_change_page_of_a_public_essay_links_it(admin_client, make_post):
     post = make_post(slug="public")
     html = admin_client.get(f"/admin/blog/post/{post.pk}/change/").text
     assert "View on site" in html
+
+
+def test_a_link_that_shows_one_host_and_goes_to_another_is_refused():
+    form = PostAdminForm(data=post_form(external_link="https://evil.example\\@good.example/"))
+    assert not form.is_valid()
+    (message,) = form.errors["external_link"]
+    assert message.startswith("Take out the backslash")
+
+
+def test_a_soft_line_break_pasted_from_a_word_processor_is_refused_with_its_line():
+    form = PostAdminForm(data=post_form(body="First line.\n\nPasted\x0bfrom Word."))
+    assert not form.is_valid()
+    assert form.errors["body"] == [
+        "line 3: a vertical tab (U+000B, a word processor's soft line break): "
+        "delete it, or type a space or a line break instead"
+    ]

@@ -1,6 +1,9 @@
 """Essay files load with `manage.py loaddata`, idempotently, and bad files name the problem."""
 
+import os
+
 import pytest
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
@@ -77,3 +80,49 @@ def test_dumpdata_points_to_the_exporter(make_post):
     make_post()
     with pytest.raises(CommandError, match="export_essays"):
         call_command("dumpdata", "blog", format="md")
+
+
+# loaddata applies the importer's checks to hostile files ---------------------------------
+
+
+def test_a_fifo_is_refused_before_it_is_opened(tmp_path):
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    with pytest.raises(CommandError, match=rf"{fifo}:1: not a regular file"):
+        call_command("loaddata", fifo, verbosity=0)
+
+
+def test_a_device_is_refused_unread():
+    with (
+        open("/dev/zero", "rb") as zero,
+        pytest.raises(DeserializationError, match=r"^/dev/zero:1: not a regular file"),
+    ):
+        list(serializers.deserialize("md", zero))
+
+
+def test_a_symlink_out_of_its_folder_is_refused(tmp_path):
+    (tmp_path / "essays").mkdir()
+    (tmp_path / "private.md").write_text(SEED.read_text())
+    (tmp_path / "essays" / "private.md").symlink_to(tmp_path / "private.md")
+    with pytest.raises(DeserializationError, match=r"private.md:1: a link to .*, outside"):
+        call_command("loaddata", tmp_path / "essays" / "private.md", verbosity=0)
+    (tmp_path / "essays" / "zero.md").symlink_to("/dev/zero")
+    with pytest.raises(CommandError, match=r"zero.md:1: not a regular file"):
+        call_command("loaddata", tmp_path / "essays" / "zero.md", verbosity=0)
+    assert not Post.objects.exists()
+
+
+def test_a_file_over_the_size_cap_is_refused(tmp_path, settings):
+    settings.BLOG_IMPORT_MAX_BYTES = 1000
+    big = tmp_path / "big.md"
+    big.write_text(SEED.read_text())
+    with pytest.raises(DeserializationError, match=r"big.md:1: larger than 1,000 bytes"):
+        call_command("loaddata", big, verbosity=0)
+    assert not Post.objects.exists()
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    bomb = tmp_path / "bomb.md"
+    bomb.write_text('---\ntitle: &t "X"\nslug: *t\ndate: "2024-01-01"\n---\nBody\n')
+    with pytest.raises(DeserializationError, match=r"bomb.md:2: YAML anchors and aliases"):
+        call_command("loaddata", bomb, verbosity=0)

@@ -7,7 +7,7 @@ import pytest
 from reversion.models import Version
 
 from blog import rendering
-from blog.models import Post
+from blog.models import OldSlug, Post
 from tests.conftest import post_form
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,31 @@ def test_an_action_on_an_imported_essay_keeps_its_first_state(admin_client, make
     post = make_post(status=Post.Status.DRAFT, body="As imported.")
     admin_client.post("/admin/blog/post/", {"action": "publish", "_selected_action": [post.pk]})
     assert [v.field_dict["status"] for v in versions(post)] == ["draft", "published"]
+
+
+def test_restoring_a_revision_with_another_slug_keeps_the_current_address(admin_client, edited):
+    """The restored slug is the essay's address again; the one it leaves answers 301 to it,
+    as any rename does (reversion's revert saves raw, bypassing Post.save)."""
+    change = f"/admin/blog/post/{edited.pk}/change/"
+    data = essay(slug="renamed", status="published", date="2024-01-01", body=edited.body)
+    assert admin_client.post(change, data).status_code == 302
+    assert admin_client.get("/words/drafting/").status_code == 301
+
+    first = versions(edited)[0]
+    url = f"/admin/blog/post/{edited.pk}/history/{first.pk}/"
+    shown = admin_client.get(url)
+    assert admin_client.post(url, {**form_data(shown), "status": "published"}).status_code == 302
+
+    edited.refresh_from_db()
+    assert edited.slug == "drafting"
+    response = admin_client.get("/words/renamed/")
+    assert (response.status_code, response["Location"]) == (301, "/words/drafting/")
+    assert admin_client.get("/words/drafting/").status_code == 200
+
+
+def test_looking_at_an_old_revision_records_no_rename(admin_client, edited):
+    change = f"/admin/blog/post/{edited.pk}/change/"
+    admin_client.post(change, essay(slug="renamed", body=edited.body))
+    first = versions(edited)[0]
+    admin_client.get(f"/admin/blog/post/{edited.pk}/history/{first.pk}/")
+    assert list(OldSlug.objects.values_list("slug", flat=True)) == ["drafting"]

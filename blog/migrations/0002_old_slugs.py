@@ -3,13 +3,17 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from blog.search import CONFIG
+
 # PostgreSQL only: a tsvector of each essay, kept up to date by the database itself (any
 # write, including loaddata's raw saves), with a GIN index, for blog/search.py. Django's
 # model does not declare it: SQLite has no such column and searches by substring instead.
-SEARCH_DOCUMENT = """
+# The language is search.CONFIG, the one the queries use (a new one needs a migration that
+# builds the column again).
+SEARCH_DOCUMENT = f"""
 ALTER TABLE blog_post ADD COLUMN search_document tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') ||
-    setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'B')
+    setweight(to_tsvector('{CONFIG}'::regconfig, coalesce(title, '')), 'A') ||
+    setweight(to_tsvector('{CONFIG}'::regconfig, coalesce(body, '')), 'B')
 ) STORED;
 CREATE INDEX blog_post_search_document ON blog_post USING gin (search_document);
 """

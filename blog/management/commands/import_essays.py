@@ -77,6 +77,8 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for error in result.errors:
                 self.stderr.write(f"Skipped {error}")
+            for warning in result.warnings:
+                self.stderr.write(warning)
             if result.ignored:
                 keys = ", ".join(f"{key} ({n} files)" for key, n in result.ignored.most_common())
                 self.stdout.write(f"Front matter keys ignored: {keys}.")
