@@ -354,7 +354,7 @@ def test_control_characters_are_refused_at_their_line_in_the_file(tmp_path, char
 
 def test_a_body_nested_too_deep_is_refused_at_its_line(tmp_path):
     (tmp_path / "deep.md").write_text(essay_text(body="Fine.\n\n" + "> " * 1000 + "deep"))
-    with pytest.raises(CommandError, match=r"deep.md:10: block quotes nested"):
+    with pytest.raises(CommandError, match=r"deep.md:10: more than 32 levels of nesting"):
         run(tmp_path)
 
 
