@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from blog import rendering
+from blog import notes, rendering
 
 CHANGE_PERMISSION = "blog.change_post"
 
@@ -61,8 +61,8 @@ def editor_endpoint(
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """The markdownx preview: the editor's text through the site's one renderer, exactly
-    the HTML the essay page will show. (markdownx's own view is not used: it would also
-    load its unsafe upload form and Pillow into every worker.)"""
+    the HTML the essay page will show, notes placed as there. (markdownx's own view is not
+    used: it would also load its unsafe upload form and Pillow into every worker.)"""
     if "content" not in request.POST:
         return HttpResponseBadRequest("A preview needs the essay text in `content`.")
-    return HttpResponse(rendering.render(request.POST["content"]))
+    return HttpResponse(notes.for_page(rendering.render(request.POST["content"])))
