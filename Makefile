@@ -28,7 +28,7 @@ run: $(UV) .secret-key
 
 # Test-only JavaScript (axe-core for the browser tests), from package-lock.json.
 node_modules/.package-lock.json: package-lock.json
-	npm ci --silent --no-audit --no-fund
+	npm ci --silent --no-audit --no-fund --ignore-scripts
 	touch $@
 
 # Tests run with production settings (DEBUG off) over plain HTTP, with a throwaway secret.

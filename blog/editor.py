@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 
-from blog import rendering
+from blog import notes, rendering
 
 CHANGE_PERMISSION = "blog.change_post"
 
@@ -29,7 +29,8 @@ type View = Callable[..., HttpResponse]
 
 def preview_html(markdown: str) -> str:
     """The live preview (MARKDOWNX_MARKDOWNIFY_FUNCTION): the body as the essay page shows it,
-    under the renderer's messages about what will not show as written (rendering.check)."""
+    notes placed as there, under the renderer's messages about what will not show as
+    written (rendering.check)."""
     messages = rendering.check(markdown)
     notice = (
         format_html(
@@ -39,7 +40,7 @@ def preview_html(markdown: str) -> str:
         if messages
         else ""
     )
-    return notice + rendering.render(markdown)
+    return notice + notes.for_page(rendering.render(markdown))
 
 
 def html_notice(message: str) -> HttpResponse:

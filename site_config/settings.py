@@ -198,6 +198,12 @@ SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "The writer")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Essays.")
 # A paragraph under the description on the home page (optional).
 SITE_INTRO = os.environ.get("SITE_INTRO", "")
+# Notes beside the text (margin on wide screens, in place on narrow ones) or at the end only.
+SITE_NOTES = os.environ.get("DJANGO_SITE_NOTES", "sidenotes")
+if SITE_NOTES not in {"sidenotes", "endnotes"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_SITE_NOTES must be sidenotes or endnotes, not {SITE_NOTES!r}."
+    )
 
 # Security. DJANGO_HTTPS says the site is served over HTTPS (default: in production).
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)

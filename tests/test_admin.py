@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from blog import notes
 from blog.models import Post
 from tests.conftest import SEED
 
@@ -48,7 +49,7 @@ def test_preview_is_the_essay_pages_body_footnotes_included(admin_client, client
     post = Post.objects.get()
     preview = admin_client.post("/admin/markdownx/markdownify/", {"content": post.body})
     assert preview.status_code == 200
-    assert preview.text == post.body_html
+    assert preview.text == notes.for_page(post.body_html)  # the page's notes (blog.notes)
     assert 'role="doc-noteref"' in preview.text
     assert preview.text in client.get(post.get_absolute_url()).text
 
@@ -68,7 +69,7 @@ def test_preview_equals_what_saving_the_form_stores(admin_client):
         },
     )
     preview = admin_client.post("/admin/markdownx/markdownify/", {"content": body})
-    assert preview.text == Post.objects.get(slug="crlf").body_html
+    assert preview.text == notes.for_page(Post.objects.get(slug="crlf").body_html)
 
 
 def test_preview_without_content_is_a_bad_request(admin_client):

@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium against the live test server (127.0.0.1 only)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -7,6 +8,9 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# Every WCAG 2.0-2.2 A/AA rule and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -90,3 +94,31 @@ def artifacts() -> Path:
     """Where screenshots go, to be looked at (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page whose CSP lets Playwright add axe's script (the site's own CSP allows 'self')."""
+    if not AXE.exists():
+        message = "node_modules/axe-core is missing: run `npm ci`"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page) -> str:
+    """axe-core's violations on the page as it is now, as JSON ("[]" when there are none)."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" "))
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return json.dumps(violations, indent=1)

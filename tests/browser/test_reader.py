@@ -114,10 +114,14 @@ def test_footnote_targets_are_easy_to_hit(page, site, artifacts):
     page.goto("/words/notes/")
     page.locator(".essay-body > p").first.screenshot(path=artifacts / "reader-refs-375.png")
     page.locator(".footnotes").screenshot(path=artifacts / "reader-notes-375.png")
-    for selector in (".footnote-ref a", ".footnote-backref"):
-        for box in page.locator(selector).evaluate_all(
-            "els => els.map(el => el.getBoundingClientRect().toJSON())"
-        ):
+    # A reference is a link or, where notes open in place, a button: whichever is shown.
+    for selector in (".footnote-ref :is(a, button)", ".footnote-backref"):
+        boxes = page.locator(selector).evaluate_all(
+            "els => els.filter(el => el.checkVisibility())"
+            ".map(el => el.getBoundingClientRect().toJSON())"
+        )
+        assert len(boxes) >= 3, selector
+        for box in boxes:
             assert box["width"] >= 24
             assert box["height"] >= 24
     backref = page.locator(".footnote-backref").first.bounding_box()

@@ -1,31 +1,11 @@
 """axe-core (npm, see package.json) finds no accessibility violations, light or dark."""
 
-import json
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser.conftest import axe_violations
 from tests.browser.test_reader import PAGES, site  # noqa: F401 - the same essays
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-# Every WCAG 2.0-2.2 A/AA rule and axe's best practices.
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    """A page whose CSP lets Playwright add axe's script (the site's own CSP allows 'self')."""
-    if not AXE.exists():
-        message = "node_modules/axe-core is missing: run `npm ci`"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    yield context.new_page()
-    context.close()
 
 
 # Both colour schemes, each at one of the two widths (the layouts differ little for axe).
@@ -36,16 +16,7 @@ def test_no_axe_violations(axe_page, site, scheme, width):  # noqa: F811
     found = {}
     for name, url in PAGES.items():
         axe_page.goto(url)
-        axe_page.add_script_tag(path=str(AXE))
-        violations = axe_page.evaluate(
-            """async (tags) => {
-                const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return result.violations.map(v => ({
-                    id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" "))
-                }));
-            }""",
-            TAGS,
-        )
-        if violations:
+        violations = axe_violations(axe_page)
+        if violations != "[]":
             found[name] = violations
-    assert found == {}, json.dumps(found, indent=1)
+    assert found == {}, found
