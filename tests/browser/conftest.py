@@ -1,9 +1,15 @@
 """Playwright driving Debian's chromium against the live test server (127.0.0.1 only)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from blog.models import Post
+from tests.conftest import SEED
+from tests.samples import RICH_BODY
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -90,3 +96,62 @@ def artifacts() -> Path:
     """Where screenshots go, to be looked at (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The site a reader visits (test_reader.py, test_reader_a11y.py).
+EXTERNAL = "https://www.posthog.com/blog/handbook"
+
+PAGES = {
+    "home": "/",
+    "list": "/words/",
+    "archive": "/words/2023/",
+    "essay": "/words/notes/",
+    "link-post": "/words/elsewhere/",
+    "search": "/words/?q=autonomy",
+    "not-found": "/words/nothing-here/",
+}
+
+TITLES = [
+    "Why we don't do sprints",
+    "The case for boring technology, again",
+    "Hiring engineers who like talking to customers",
+    "Pricing is a product decision",
+    "Write things down",
+    "Small teams, big surface area",
+]
+
+
+@pytest.fixture
+def site(settings):
+    """The reader's site: the seed essay, a rich one, a link post, older essays, a draft."""
+    settings.SITE_AUTHOR = "Ada Writer"
+    settings.SITE_DESCRIPTION = "Essays on building companies, hiring, and writing things down."
+    settings.SITE_INTRO = (
+        "I run engineering at a small software company. These are notes on what worked, "
+        "what didn't, and what I would do again."
+    )
+    call_command("loaddata", SEED, verbosity=0)
+    for n, title in enumerate(TITLES):
+        Post.objects.create(
+            slug=f"essay-{n}",
+            title=title,
+            date=dt.date(2022, 3, 14) + dt.timedelta(days=97 * n),
+            body="A short essay. " * 40,
+            status=Post.Status.PUBLISHED,
+        )
+    Post.objects.create(
+        slug="elsewhere",
+        title="How PostHog writes its handbook",
+        date=dt.date(2024, 2, 2),
+        external_link=EXTERNAL,
+        body="Worth reading for the part on *writing things down* before meetings.",
+        status=Post.Status.PUBLISHED,
+    )
+    Post.objects.create(
+        slug="notes",
+        title="Autonomy, and what it takes to give it",
+        date=dt.date(2024, 5, 20),
+        body=RICH_BODY,
+        status=Post.Status.PUBLISHED,
+    )
+    Post.objects.create(slug="draft", title="A draft", status=Post.Status.DRAFT, body="x")

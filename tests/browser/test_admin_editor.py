@@ -226,8 +226,8 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
     page.goto("/admin/blog/post/add/")
     page.get_by_label("Title").fill("Unsaved")
     page.locator("#id_body").fill("Words I would hate to lose.")
-    page.get_by_role("link", name="Posts").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Posts").click()
     assert dialogs == ["beforeunload"]
     assert page.url.endswith("/admin/blog/post/add/")  # stayed, the words still there
 

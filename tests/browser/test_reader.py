@@ -3,73 +3,13 @@
 Screenshots go to the artifacts folder (test-artifacts/), named reader-<page>-<width>-<scheme>.
 """
 
-import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 
-from blog.models import Post
-from tests.conftest import SEED
-from tests.samples import RICH_BODY
+from tests.browser.conftest import EXTERNAL, PAGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-EXTERNAL = "https://www.posthog.com/blog/handbook"
-
-PAGES = {
-    "home": "/",
-    "list": "/words/",
-    "archive": "/words/2023/",
-    "essay": "/words/notes/",
-    "link-post": "/words/elsewhere/",
-    "search": "/words/?q=autonomy",
-    "not-found": "/words/nothing-here/",
-}
-
-TITLES = [
-    "Why we don't do sprints",
-    "The case for boring technology, again",
-    "Hiring engineers who like talking to customers",
-    "Pricing is a product decision",
-    "Write things down",
-    "Small teams, big surface area",
-]
-
-
-@pytest.fixture
-def site(settings):
-    settings.SITE_AUTHOR = "Ada Writer"
-    settings.SITE_DESCRIPTION = "Essays on building companies, hiring, and writing things down."
-    settings.SITE_INTRO = (
-        "I run engineering at a small software company. These are notes on what worked, "
-        "what didn't, and what I would do again."
-    )
-    call_command("loaddata", SEED, verbosity=0)
-    for n, title in enumerate(TITLES):
-        Post.objects.create(
-            slug=f"essay-{n}",
-            title=title,
-            date=dt.date(2022, 3, 14) + dt.timedelta(days=97 * n),
-            body="A short essay. " * 40,
-            status=Post.Status.PUBLISHED,
-        )
-    Post.objects.create(
-        slug="elsewhere",
-        title="How PostHog writes its handbook",
-        date=dt.date(2024, 2, 2),
-        external_link=EXTERNAL,
-        body="Worth reading for the part on *writing things down* before meetings.",
-        status=Post.Status.PUBLISHED,
-    )
-    Post.objects.create(
-        slug="notes",
-        title="Autonomy, and what it takes to give it",
-        date=dt.date(2024, 5, 20),
-        body=RICH_BODY,
-        status=Post.Status.PUBLISHED,
-    )
-    Post.objects.create(slug="draft", title="A draft", status=Post.Status.DRAFT, body="x")
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -115,9 +55,11 @@ def test_footnote_targets_are_easy_to_hit(page, site, artifacts):
     page.locator(".essay-body > p").first.screenshot(path=artifacts / "reader-refs-375.png")
     page.locator(".footnotes").screenshot(path=artifacts / "reader-notes-375.png")
     for selector in (".footnote-ref a", ".footnote-backref"):
-        for box in page.locator(selector).evaluate_all(
+        boxes = page.locator(selector).evaluate_all(
             "els => els.map(el => el.getBoundingClientRect().toJSON())"
-        ):
+        )
+        assert boxes, f"no {selector} on the page"
+        for box in boxes:
             assert box["width"] >= 24
             assert box["height"] >= 24
     backref = page.locator(".footnote-backref").first.bounding_box()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_reader import PAGES, site  # noqa: F401 - the same essays
+from tests.browser.conftest import PAGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def axe_page(browser, live_server):
 
 # Both colour schemes, each at one of the two widths (the layouts differ little for axe).
 @pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 375)])
-def test_no_axe_violations(axe_page, site, scheme, width):  # noqa: F811
+def test_no_axe_violations(axe_page, site, scheme, width):
     axe_page.emulate_media(color_scheme=scheme)
     axe_page.set_viewport_size({"width": width, "height": 900})
     found = {}
