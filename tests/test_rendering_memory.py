@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import cmarkgfm
+import pytest
 
 from blog import rendering
 from blog.rendering import legacy, parser
@@ -65,6 +66,7 @@ def test_essay_is_5_kb_and_uses_every_feature():
         assert piece in html
 
 
+@pytest.mark.slow
 def test_rendering_a_thousand_times_does_not_grow_the_process():
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(RENDERS)],

@@ -16,6 +16,7 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.slow
 def test_reader_opens_the_list_reads_an_essay_and_its_footnotes(page, site, artifacts):
     page.goto("/")
     page.get_by_role("link", name="Essays", exact=True).click()
@@ -67,6 +68,7 @@ def test_footnote_targets_are_easy_to_hit(page, site, artifacts):
     assert backref["height"] >= 44
 
 
+@pytest.mark.slow
 def test_reader_follows_a_link_post_without_leaving_for_the_network(page, site):
     page.context.route(
         re.compile(r"^https://www\.posthog\.com/"),
@@ -96,6 +98,7 @@ def test_reader_follows_a_link_post_without_leaving_for_the_network(page, site):
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_pages_fit_the_screen_and_are_captured(page, site, artifacts, width, scheme):

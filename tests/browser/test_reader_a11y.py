@@ -29,6 +29,7 @@ def axe_page(browser, live_server):
 
 
 # Both colour schemes, each at one of the two widths (the layouts differ little for axe).
+@pytest.mark.slow
 @pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 375)])
 def test_no_axe_violations(axe_page, site, scheme, width):
     axe_page.emulate_media(color_scheme=scheme)
