@@ -1,6 +1,6 @@
 # The README's commands. `make run` serves the site; `make test` runs the whole suite.
 .DEFAULT_GOAL := run
-.PHONY: run test lint format serve clean
+.PHONY: run test check lint format serve clean
 
 # uv from PATH, or bootstrapped into .tools/ (nothing installed globally).
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
@@ -37,6 +37,18 @@ test: $(UV) $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.
 	DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_HTTPS=0 .venv/bin/pytest $(PYTEST_ARGS)
 
+# What CI checks besides the tests, in a setting like production's (DEBUG off): Django's
+# deployment checks, migrations up to date, the pre-commit hooks over every file (they may
+# fix files: look at `git diff`), mypy with django-stubs.
+PROD := DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
+	DJANGO_ALLOWED_HOSTS=essays.example.com
+check: $(UV)
+	$(UV) sync --locked
+	$(PROD) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD) $(MANAGE) makemigrations --check --dry-run
+	.venv/bin/prek run --all-files --show-diff-on-failure
+	$(PROD) .venv/bin/mypy
+
 # Production: settings from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
 # DATABASE_URL...), gunicorn configured by gunicorn.conf.py.
 serve: $(UV)
@@ -56,4 +68,4 @@ format: $(UV)
 	.venv/bin/ruff format .
 
 clean:
-	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache node_modules
+	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage node_modules
