@@ -95,7 +95,7 @@ class _Essays:
         return f"```{self.rng.choice(LANGUAGES)}\n" + "\n".join(lines) + "\n```"
 
     def body(self, notes: str) -> str:
-        """A body with notes in the writer's syntax ("legacy"), as "caret" or none ("")."""
+        """A body; notes: "legacy" (the writer's `word(1)`), "caret" (`word[^1]`) or ""."""
         blocks = [self.block() for _ in range(self.rng.choice(LENGTHS))]
         # Markers go after a word in plain paragraphs (not lists, quotes, headings or code).
         prose = [i for i, block in enumerate(blocks) if block[0].isalpha()]
