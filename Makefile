@@ -1,6 +1,6 @@
 # The README's commands. `make run` serves the site; `make test` runs the whole suite.
 .DEFAULT_GOAL := run
-.PHONY: run test lint format serve clean
+.PHONY: run test check dev-sync deploy-check hooks types lint format serve clean
 
 # uv from PATH, or bootstrapped into .tools/ (nothing installed globally).
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
@@ -37,6 +37,26 @@ test: $(UV) $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.
 	DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_HTTPS=0 .venv/bin/pytest $(PYTEST_ARGS)
 
+# What CI checks besides the tests (`make -k check` runs them all even if one fails), with
+# production settings (DEBUG off): Django's deployment checks and migrations up to date;
+# the pre-commit hooks over every file (they may fix files: see `git diff`); mypy.
+PROD := DJANGO_SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
+	DJANGO_ALLOWED_HOSTS=essays.example.com
+check: deploy-check hooks types
+
+dev-sync: $(UV)
+	$(UV) sync --locked
+
+deploy-check: dev-sync
+	$(PROD) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD) $(MANAGE) makemigrations --check --dry-run
+
+hooks: dev-sync
+	.venv/bin/prek run --all-files --show-diff-on-failure
+
+types: dev-sync
+	$(PROD) .venv/bin/mypy
+
 # Production: settings from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
 # DATABASE_URL...), gunicorn configured by gunicorn.conf.py.
 serve: $(UV)
@@ -56,4 +76,4 @@ format: $(UV)
 	.venv/bin/ruff format .
 
 clean:
-	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache node_modules
+	rm -rf .venv .tools staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage node_modules

@@ -20,18 +20,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import corpus
+
 ROOT = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 PYTHON = sys.executable
 
 
 def make_corpus(folder: Path, posts: int) -> Path:
-    subprocess.run(
-        [PYTHON, str(MAKE_CORPUS), str(folder), "--posts", str(posts)],
-        check=True,
-        capture_output=True,
-    )
-    return folder
+    """The project's own corpus (bench/corpus.py): the same essays in every run."""
+    return corpus.write(folder, posts)
 
 
 def free_port() -> int:

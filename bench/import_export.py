@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_export.py [--posts 10000] [--postgres | POSTGRES_URL]
 
-Writes a corpus with ../shared/bench/make_corpus.py, then, for a fresh SQLite file (and
+Writes a corpus with bench/corpus.py, then, for a fresh SQLite file (and
 PostgreSQL: a throwaway server with --postgres, or a server URL given as an argument or in
 DATABASE_URL_PG, where a database of its own is created and dropped), runs the
 management commands as child processes, as a writer would:

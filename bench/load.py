@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--posts 1000] [--seconds 10] [--workers 2]
 
-Loads make_corpus.py output into a fresh SQLite database, starts gunicorn with the
+Loads bench/corpus.py's essays into a fresh SQLite database, starts gunicorn with the
 production settings, and measures each target twice, alternating, in one run: the essay
 and list pages with the page cache warm and cold (cold: every request a cache miss), and
 the same essay's bytes as a static file served by the same stack (the baseline). Prints

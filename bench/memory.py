@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/memory.py [--posts 1000] [--rounds 10]
 
-Writes the corpus with ../shared/bench/make_corpus.py into a temporary folder, then, in a
+Writes the corpus with bench/corpus.py into a temporary folder, then, in a
 fresh process for each renderer (so one can't inflate the other's figures), renders every
 body `rounds` times and prints the RSS (VmRSS) before the first round, after it and after
 the last, the peak, and the time per render:

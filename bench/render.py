@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/render.py [--posts 1000] [--rounds 3]
 
-Writes the corpus with ../shared/bench/make_corpus.py into a temporary folder, reads each
+Writes the corpus with bench/corpus.py into a temporary folder, reads each
 file with blog.frontmatter.parse, renders every body with blog.rendering.render, and
 prints the median, p99 and total time per essay (the best of a few rounds per essay, to
 keep the noise of a shared machine out). The baseline, measured in the same run on the

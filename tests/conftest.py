@@ -1,16 +1,26 @@
 import datetime as dt
 import itertools
+import json
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from bench import corpus as bench_corpus
+from blog import frontmatter
 from blog.models import Post
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "2023-09-09_autonomy.md"
+# The CommonMark spec's examples, taken once from its spec.txt (source and licence inside).
+COMMONMARK_SPEC = ROOT / "tests" / "data" / "commonmark-spec-0.31.2.json"
 
 _numbers = itertools.count()
+
+
+def seed_body() -> str:
+    """The seed essay's markdown: the writer's own footnotes, quotes, a list."""
+    return frontmatter.parse(SEED.read_text(encoding="utf-8"), str(SEED)).body
 
 
 def post_form(**fields: str) -> dict[str, str]:
@@ -71,26 +81,21 @@ def _empty_cache():
         cache.clear()
 
 
-# The shared corpus generator, beside the repository (<repo>/../shared/bench/make_corpus.py).
-CORPUS_SCRIPT = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+@pytest.fixture(scope="session")
+def commonmark_examples() -> list[tuple[int, str, str]]:
+    """(number, markdown, html) for each of the CommonMark spec's 655 examples."""
+    examples = json.loads(COMMONMARK_SPEC.read_text(encoding="utf-8"))["examples"]
+    return [(example["example"], example["markdown"], example["html"]) for example in examples]
 
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory):
-    """corpus(n): a folder of n essays as make_corpus.py writes them (the site's format)."""
-    import subprocess
-    import sys
-
+    """corpus(n): a folder of n essays in the site's format, from bench/corpus.py."""
     made: dict[int, Path] = {}
 
     def make(posts: int) -> Path:
         if posts not in made:
-            if not CORPUS_SCRIPT.exists():
-                pytest.skip(f"{CORPUS_SCRIPT} is missing (the shared folder beside the repo)")
-            folder = tmp_path_factory.mktemp(f"corpus-{posts}")
-            command = [sys.executable, CORPUS_SCRIPT, folder, "--posts", str(posts)]
-            subprocess.run(command, check=True, capture_output=True)
-            made[posts] = folder
+            made[posts] = bench_corpus.write(tmp_path_factory.mktemp(f"corpus-{posts}"), posts)
         return made[posts]
 
     return make

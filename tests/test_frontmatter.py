@@ -241,6 +241,7 @@ essays = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(essays)
 def test_every_essay_round_trips(essay):
@@ -273,6 +274,7 @@ _front_matter_like = st.lists(
 ).map("\n".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(), _front_matter_like))
 def test_any_input_parses_or_gives_a_located_error(text):

@@ -134,6 +134,7 @@ def run_python(script: str, **env: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_the_admin_path_comes_from_the_environment():
     output = run_python(
         "from django.urls import reverse; from django.conf import settings;"

@@ -50,10 +50,12 @@ def request_with_database_down(path: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_healthz_is_503_when_the_database_is_down():
     assert request_with_database_down("/healthz").startswith("503 None")
 
 
+@pytest.mark.slow
 def test_pages_answer_the_sites_503_page_when_the_database_is_down():
     output = request_with_database_down("/words/")
     status_line, body = output.split("\n", 1)

@@ -261,6 +261,7 @@ def test_hidden_folders_and_hugo_section_pages_are_left_out(tmp_path):
     assert "1 created" in run(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_thousand_essays_import_in_one_go(corpus):
     out = run(corpus(1000))
     assert "Imported: 1000 created" in out

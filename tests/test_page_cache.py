@@ -68,6 +68,7 @@ def get(url: str) -> str:
         return response.read().decode()
 
 
+@pytest.mark.slow
 def test_an_edit_is_visible_at_once_in_every_worker_process(tmp_path):
     """Two servers (two processes) share the database and the page cache; a third edits."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}

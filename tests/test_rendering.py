@@ -6,13 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blog import frontmatter, rendering
-from tests.conftest import SEED
+from blog import rendering
+from tests.conftest import seed_body
 from tests.html_tools import Anchors, normalise
-
-
-def seed_body() -> str:
-    return frontmatter.parse(SEED.read_text(encoding="utf-8"), str(SEED)).body
 
 
 def legacy(body: str, *notes: str) -> str:

@@ -3,8 +3,8 @@
 import re
 
 from blog import rendering
+from tests.conftest import seed_body
 from tests.html_tools import Anchors
-from tests.test_rendering import seed_body
 
 PAGE = "https://words.example/words/autonomy/"
 

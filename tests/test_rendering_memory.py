@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import cmarkgfm
+import pytest
 
 from blog import rendering
 from blog.rendering import legacy, parser
-from tests.test_commonmark_spec import spec_examples
-from tests.test_rendering import seed_body
+from tests.conftest import seed_body
 
 ROOT = Path(__file__).resolve().parents[1]
 RENDERS = 1000  # ~1 s on a busy machine
@@ -66,6 +66,7 @@ def test_essay_is_5_kb_and_uses_every_feature():
         assert piece in html
 
 
+@pytest.mark.slow
 def test_rendering_a_thousand_times_does_not_grow_the_process():
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(RENDERS)],
@@ -80,11 +81,11 @@ def test_rendering_a_thousand_times_does_not_grow_the_process():
     assert growth < MAX_GROWTH_MB, f"{RENDERS} renders grew RSS by {growth:.1f} MB"
 
 
-def test_the_parser_gives_the_html_of_cmarkgfms_own_wrapper():
+def test_the_parser_gives_the_html_of_cmarkgfms_own_wrapper(commonmark_examples):
     """We drive cmark-gfm ourselves only to free what it allocates: same library, same
     calls, so the same HTML (the wrapper leaks a little here, in the test process only)."""
     essay = essay_of_5_kb()
-    texts = [markdown for _, markdown, _ in spec_examples()]
+    texts = [markdown for _, markdown, _ in commonmark_examples]
     texts += [essay, legacy.translate(essay, parser.to_html), "", "\x00 NUL and é\n"]
     for text in texts:
         wrapper = cmarkgfm.markdown_to_html_with_extensions(

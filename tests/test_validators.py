@@ -47,6 +47,7 @@ def site(make_post):
     )
 
 
+@pytest.mark.slow
 def test_pages_pass_the_nu_html_checker(client, site, tmp_path):
     if not shutil.which("java"):
         pytest.skip("java is missing: apt-get install default-jre-headless")

@@ -1,10 +1,16 @@
 """Playwright driving Debian's chromium against the live test server (127.0.0.1 only)."""
 
 import json
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from blog.models import Post
+from tests.conftest import SEED
+from tests.samples import RICH_BODY
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -18,8 +24,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
+    # The hook sees the whole session's items: mark only this folder's.
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +131,60 @@ def axe_violations(page) -> str:
         AXE_TAGS,
     )
     return json.dumps(violations, indent=1)
+# The site a reader visits (test_reader.py, test_reader_a11y.py).
+EXTERNAL = "https://www.posthog.com/blog/handbook"
+
+PAGES = {
+    "home": "/",
+    "list": "/words/",
+    "archive": "/words/2023/",
+    "essay": "/words/notes/",
+    "link-post": "/words/elsewhere/",
+    "search": "/words/?q=autonomy",
+    "not-found": "/words/nothing-here/",
+}
+
+TITLES = [
+    "Why we don't do sprints",
+    "The case for boring technology, again",
+    "Hiring engineers who like talking to customers",
+    "Pricing is a product decision",
+    "Write things down",
+    "Small teams, big surface area",
+]
+
+
+@pytest.fixture
+def site(settings):
+    """The reader's site: the seed essay, a rich one, a link post, older essays, a draft."""
+    settings.SITE_AUTHOR = "Ada Writer"
+    settings.SITE_DESCRIPTION = "Essays on building companies, hiring, and writing things down."
+    settings.SITE_INTRO = (
+        "I run engineering at a small software company. These are notes on what worked, "
+        "what didn't, and what I would do again."
+    )
+    call_command("loaddata", SEED, verbosity=0)
+    for n, title in enumerate(TITLES):
+        Post.objects.create(
+            slug=f"essay-{n}",
+            title=title,
+            date=dt.date(2022, 3, 14) + dt.timedelta(days=97 * n),
+            body="A short essay. " * 40,
+            status=Post.Status.PUBLISHED,
+        )
+    Post.objects.create(
+        slug="elsewhere",
+        title="How PostHog writes its handbook",
+        date=dt.date(2024, 2, 2),
+        external_link=EXTERNAL,
+        body="Worth reading for the part on *writing things down* before meetings.",
+        status=Post.Status.PUBLISHED,
+    )
+    Post.objects.create(
+        slug="notes",
+        title="Autonomy, and what it takes to give it",
+        date=dt.date(2024, 5, 20),
+        body=RICH_BODY,
+        status=Post.Status.PUBLISHED,
+    )
+    Post.objects.create(slug="draft", title="A draft", status=Post.Status.DRAFT, body="x")

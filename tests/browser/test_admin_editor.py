@@ -87,6 +87,7 @@ def save_and_continue(page) -> None:
     expect(page.locator(".messagelist .success")).to_be_visible()
 
 
+@pytest.mark.slow
 def test_write_preview_draft_publish_and_restore(writer, reader, artifacts):
     page = writer
     write_essay(page, "Footnotes, both ways", ESSAY)
@@ -148,6 +149,7 @@ def drop_file(page, name: str, mime: str, data: bytes) -> None:
     )
 
 
+@pytest.mark.slow
 def test_images_dropped_or_picked_are_uploaded_and_refusals_explained(
     writer, artifacts, settings, tmp_path
 ):
@@ -208,6 +210,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(writer, settings, tm
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
     page = writer
     page.goto("/admin/blog/post/add/")
@@ -226,8 +229,8 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
     page.goto("/admin/blog/post/add/")
     page.get_by_label("Title").fill("Unsaved")
     page.locator("#id_body").fill("Words I would hate to lose.")
-    page.get_by_role("link", name="Posts").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Posts").click()
     assert dialogs == ["beforeunload"]
     assert page.url.endswith("/admin/blog/post/add/")  # stayed, the words still there
 
@@ -238,6 +241,7 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(writer):
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 def test_editor_screenshots_at_1280_and_800_in_both_themes(writer, artifacts):
     page = writer
     write_essay(page, "Footnotes, both ways", ESSAY)

@@ -3,79 +3,20 @@
 Screenshots go to the artifacts folder (test-artifacts/), named reader-<page>-<width>-<scheme>.
 """
 
-import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 
-from blog.models import Post
-from tests.conftest import SEED
-from tests.samples import RICH_BODY
+from tests.browser.conftest import EXTERNAL, PAGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-EXTERNAL = "https://www.posthog.com/blog/handbook"
-
-PAGES = {
-    "home": "/",
-    "list": "/words/",
-    "archive": "/words/2023/",
-    "essay": "/words/notes/",
-    "link-post": "/words/elsewhere/",
-    "search": "/words/?q=autonomy",
-    "not-found": "/words/nothing-here/",
-}
-
-TITLES = [
-    "Why we don't do sprints",
-    "The case for boring technology, again",
-    "Hiring engineers who like talking to customers",
-    "Pricing is a product decision",
-    "Write things down",
-    "Small teams, big surface area",
-]
-
-
-@pytest.fixture
-def site(settings):
-    settings.SITE_AUTHOR = "Ada Writer"
-    settings.SITE_DESCRIPTION = "Essays on building companies, hiring, and writing things down."
-    settings.SITE_INTRO = (
-        "I run engineering at a small software company. These are notes on what worked, "
-        "what didn't, and what I would do again."
-    )
-    call_command("loaddata", SEED, verbosity=0)
-    for n, title in enumerate(TITLES):
-        Post.objects.create(
-            slug=f"essay-{n}",
-            title=title,
-            date=dt.date(2022, 3, 14) + dt.timedelta(days=97 * n),
-            body="A short essay. " * 40,
-            status=Post.Status.PUBLISHED,
-        )
-    Post.objects.create(
-        slug="elsewhere",
-        title="How PostHog writes its handbook",
-        date=dt.date(2024, 2, 2),
-        external_link=EXTERNAL,
-        body="Worth reading for the part on *writing things down* before meetings.",
-        status=Post.Status.PUBLISHED,
-    )
-    Post.objects.create(
-        slug="notes",
-        title="Autonomy, and what it takes to give it",
-        date=dt.date(2024, 5, 20),
-        body=RICH_BODY,
-        status=Post.Status.PUBLISHED,
-    )
-    Post.objects.create(slug="draft", title="A draft", status=Post.Status.DRAFT, body="x")
 
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.slow
 def test_reader_opens_the_list_reads_an_essay_and_its_footnotes(page, site, artifacts):
     page.goto("/")
     page.get_by_role("link", name="Essays", exact=True).click()
@@ -129,6 +70,7 @@ def test_footnote_targets_are_easy_to_hit(page, site, artifacts):
     assert backref["height"] >= 44
 
 
+@pytest.mark.slow
 def test_reader_follows_a_link_post_without_leaving_for_the_network(page, site):
     page.context.route(
         re.compile(r"^https://www\.posthog\.com/"),
@@ -158,6 +100,7 @@ def test_reader_follows_a_link_post_without_leaving_for_the_network(page, site):
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_pages_fit_the_screen_and_are_captured(page, site, artifacts, width, scheme):

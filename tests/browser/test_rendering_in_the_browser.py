@@ -26,6 +26,7 @@ def test_footnote_links_and_back_links_move_the_reader(page, artifacts):
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_highlighted_code_is_coloured_by_code_css(page, artifacts, scheme):
     Post.objects.create(
