@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from blog.editor import editor_endpoint, preview
-from blog.health import healthz
-from blog.media import serve_media
 from blog.uploads import rejected, upload_image
+from site_config.health import healthz
+from site_config.media import serve_media
 
 # markdownx ships its views unprotected: they are routed here behind the admin login,
 # at the paths settings.MARKDOWNX_*_PATH give the editor widget.
@@ -24,4 +24,4 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-handler500 = "blog.health.server_error"
+handler500 = "site_config.health.server_error"
