@@ -1,6 +1,8 @@
 """The whole picture under load: 1,000 essays, the production server, wrk on 127.0.0.1.
 
     .venv/bin/python bench/load.py [--posts 1000] [--seconds 10] [--workers 2]
+    .venv/bin/python bench/load.py --soak 100000
+
 
 Loads bench/corpus.py's essays into a fresh SQLite database, starts gunicorn with the
 production settings, and measures each target twice, alternating, in one run: the essay
@@ -8,16 +10,22 @@ and list pages with the page cache warm and cold (cold: every request a cache mi
 the same essay's bytes as a static file served by the same stack (the baseline). Prints
 requests/s, p50/p99 latency, errors, the essay/static ratio, peak memory per worker,
 queries per page and the import time.
+
+--soak N instead sends N requests (in 10 s wrk runs) of a mix of essays, lists, feeds and
+one in ten the spellings anyone may invent (`/atom.xml?page=N`, `?page=0N`), and prints each
+worker's resident memory after each run: it must stay flat (workers are never recycled).
 """
 
 import argparse
+import re
+import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from harness import PYTHON, Site, get, make_corpus, wrk
+from harness import PYTHON, Server, Site, get, make_corpus, wrk
 
 QUERIES = """
 from django.db import connection
@@ -36,6 +44,58 @@ print(post.get_absolute_url(), *counts)
 """
 
 
+# Essays, lists and feeds; one request in ten a new hostile spelling (a fresh render each:
+# the feed's costs a hundred times a cached page).
+SOAK_SCRIPT = """
+local paths = {%s}
+local counter = 0
+function request()
+  counter = counter + 1
+  local path = paths[counter %% #paths + 1]
+  if counter %% 20 == 0 then path = "/atom.xml?page=" .. counter end
+  if counter %% 20 == 1 then path = "/words/?page=0" .. (counter %% 3 + 2) end
+  return wrk.format("GET", path)
+end
+"""
+
+
+def worker_rss_mb(server: Server) -> list[float]:
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    status = [Path(f"/proc/{child}/status").read_text() for child in children]
+    return [int(re.search(r"VmRSS:\s+(\d+) kB", s).group(1)) / 1024 for s in status]
+
+
+def soak(site: Site, essays: list[str], total: int, args: argparse.Namespace) -> None:
+    paths = [*essays, "/", "/words/", "/words/?page=2", "/atom.xml", "/rss.xml"]
+    script = site.folder / "soak.lua"
+    script.write_text(SOAK_SCRIPT % ", ".join(f'"{path}"' for path in paths))
+    with site.server(args.workers, args.threads) as server:
+        sent, started = 0, time.perf_counter()
+        print(f"soak: {total} requests over {len(paths)} URLs and hostile spellings")
+        print(f"{'requests':>9}  worker RSS MB")
+        print(f"{sent:>9}  {' '.join(f'{mb:6.1f}' for mb in worker_rss_mb(server))}")
+        command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", "10s"]
+        command += ["-s", str(script), server.url]
+        while sent < total:
+            out = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            ).stdout
+            sent += int(re.search(r"(\d+) requests in", out).group(1))
+            print(f"{sent:>9}  {' '.join(f'{mb:6.1f}' for mb in worker_rss_mb(server))}")
+        print(f"{sent} requests in {time.perf_counter() - started:.0f} s")
+
+
+ESSAYS = """
+from blog.models import Post
+print(*(post.get_absolute_url() for post in Post.objects.published()[:200]))
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
@@ -43,7 +103,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--soak", type=int, metavar="N", help="memory over N requests")
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -55,6 +118,9 @@ def main() -> None:
         import_seconds = time.perf_counter() - started
 
         essay, *queries = site.python(QUERIES).split()
+        if args.soak:
+            essays = site.python(ESSAYS).split()
+            return soak(site, essays, args.soak, args)
         with site.server() as server:
             # The baseline: the essay's own bytes, as a static file of the same server.
             (folder / "site" / "static" / "essay.html").write_bytes(get(server.url + essay)[1])

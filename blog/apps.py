@@ -1,17 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Essays"
-
-    def ready(self) -> None:
-        from blog.cache import invalidate_pages_on_change
-        from blog.essays_io import essays_imported
-
-        # Any change to an essay may change every page (lists, neighbours, feeds); imports
-        # write in bulk, without post_save, and say so with their own signal.
-        for signal in (post_save, post_delete):
-            signal.connect(invalidate_pages_on_change, sender="blog.Post")
-        essays_imported.connect(invalidate_pages_on_change)

@@ -3,26 +3,50 @@
 /atom.xml and /rss.xml at the site's root: no URL under /words/ is taken from essay slugs, and
 /rss.xml is the usual feed path of static-site generators (Gatsby's feed plugin among them),
 where the essays' previous site most likely had its feed.
+
+Last-Modified comes from the Feed (the newest item's date); the ETag and 304s from
+ConditionalGetMiddleware.
 """
 
 import datetime as dt
+import re
+from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from blog import rendering
-from blog.conditional import changed, conditional, last_modified, visible_since
-from blog.models import Post
+from blog.models import Post, visible_since
 
 LATEST = 20
 SUMMARY_LENGTH = 300
 
 
-class AtomWithContent(Atom1Feed):
+# Characters XML 1.0 cannot carry: C0 controls but tab, LF and CR; surrogates; U+FFFE/F.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> Any:
+    return NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class XmlSafe:
+    """Drops what XML cannot carry from every text the feed writes: Django's XML writer
+    refuses it, so one essay with a vertical tab (a word processor's soft line break) or an
+    ESC would make the whole feed fail for every reader."""
+
+    def __init__(self, **feed: Any) -> None:
+        super().__init__(**{name: xml_text(value) for name, value in feed.items()})
+
+    def add_item(self, **item: Any) -> None:
+        super().add_item(**{name: xml_text(value) for name, value in item.items()})
+
+
+class AtomWithContent(XmlSafe, Atom1Feed):
     """Atom with the essay in <content> and a plain-text <summary>."""
 
     def add_item_elements(self, handler, item) -> None:
@@ -30,7 +54,7 @@ class AtomWithContent(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-class RssWithContent(Rss201rev2Feed):
+class RssWithContent(XmlSafe, Rss201rev2Feed):
     """RSS 2.0 carries the whole essay in <description>, as most readers expect."""
 
     def add_item_elements(self, handler, item) -> None:
@@ -41,10 +65,6 @@ class RssWithContent(Rss201rev2Feed):
 class EssayFeed(Feed):
     feed_type = RssWithContent
     description_template = None
-
-    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        return conditional(response, last_modified(Post.objects.published()))
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:
         # One feed instance serves every request (and thread): the request travels as the
@@ -89,7 +109,7 @@ class EssayFeed(Feed):
         return visible_since(item.date)
 
     def item_updateddate(self, item: Post) -> dt.datetime:
-        return changed(item)
+        return item.changed
 
     def item_extra_kwargs(self, item: Post) -> dict:
         content = rendering.absolutize_footnotes(item.body_html, item.page_url)

@@ -1,5 +1,6 @@
 """The essay, the one definition of what readers may see, and the slugs an essay had."""
 
+import datetime as dt
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -16,6 +17,11 @@ class PostQuerySet(models.QuerySet):
     def published(self) -> Self:
         """What readers see: published, and dated today or earlier in the site's time zone."""
         return self.filter(status=Post.Status.PUBLISHED, date__lte=timezone.localdate())
+
+
+def visible_since(date: dt.date) -> dt.datetime:
+    """When a post dated `date` appears: midnight of that day in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
 
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):
@@ -89,6 +95,11 @@ class Post(models.Model):
         """The domain a link post points to, without `www.` ("posthog.com")."""
         host = urlsplit(self.external_link).hostname or ""
         return host.removeprefix("www.")
+
+    @property
+    def changed(self) -> dt.datetime:
+        """When the post last changed as readers see it: edited, or appeared on its date."""
+        return max(self.updated, visible_since(self.date))
 
     def render(self) -> None:
         """Refresh body_html from body with the current renderer."""

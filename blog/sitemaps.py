@@ -1,12 +1,13 @@
 """sitemap.xml: the pages a search engine should know, with when each last changed."""
 
 import datetime as dt
+from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
-from blog.conditional import changed, last_modified
-from blog.models import Post
+from blog.models import Post, visible_since
 
 
 class PostSitemap(Sitemap):
@@ -16,7 +17,7 @@ class PostSitemap(Sitemap):
 
     def lastmod(self, item: Post) -> dt.datetime:
         # An essay dated in the future was last changed, for readers, the day it appeared.
-        return changed(item)
+        return item.changed
 
 
 class IndexSitemap(Sitemap):
@@ -29,7 +30,16 @@ class IndexSitemap(Sitemap):
         return reverse(item)
 
     def lastmod(self, item: str) -> dt.datetime | None:
-        return last_modified(Post.objects.published())
+        return self.newest_change
+
+    @cached_property
+    def newest_change(self) -> dt.datetime | None:
+        """The newest edit, or the moment the newest-dated essay appeared (its `updated`
+        may be older than that), in one query (a sitemap is made anew for each request)."""
+        newest = Post.objects.published().aggregate(updated=Max("updated"), date=Max("date"))
+        if newest["updated"] is None:
+            return None
+        return max(newest["updated"], visible_since(newest["date"]))
 
 
 SITEMAPS = {"index": IndexSitemap, "posts": PostSitemap}

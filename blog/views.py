@@ -8,25 +8,34 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django.views.generic.dates import YearArchiveView
 
 from blog import rendering, search
-from blog.conditional import changed, conditional
 from blog.models import Post
 
 WORDS_PER_MINUTE = 230
 DESCRIPTION_LENGTH = 160
+PAGE_SIZE = 50
 
 
 class PublishedMixin:
-    """The one queryset readers see, one page size, and validators for conditional GET."""
+    """The one queryset readers see, one spelling of `?page=`, and Last-Modified.
+
+    ConditionalGetMiddleware adds the ETag and answers 304 to a revisit with either.
+    """
 
     model = Post
-    paginate_by = 50
-    conditional_get = True
+    paginate_by: int | None = None
     # Fields a page does not show; lists leave out the bodies (most of a row's bytes).
     deferred: tuple[str, ...] = ()
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = request.GET.get("page")
+        if self.paginate_by and page is not None and (url := canonical_page_url(request, page)):
+            return HttpResponsePermanentRedirect(url)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Post]:
         return Post.objects.published().defer(*self.deferred)
@@ -35,13 +44,13 @@ class PublishedMixin:
         # From the essays shown: no query of its own (a deletion or a page's shift is seen
         # by the ETag, which browsers and feed readers send too).
         shown = context.get("object_list") or []
-        return max((changed(post) for post in shown), default=None)
+        return max((post.changed for post in shown), default=None)
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
         response = super().render_to_response(context, **kwargs)
-        if not self.conditional_get:
-            return response
-        return conditional(response.render(), self.last_modified(context))
+        if modified := self.last_modified(context):
+            response["Last-Modified"] = http_date(modified.timestamp())
+        return response
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -59,7 +68,6 @@ class HomeView(PublishedMixin, ListView):
     template_name = "blog/home.html"
     context_object_name = "posts"
     deferred = ("body", "body_html")
-    paginate_by = None
     recent = 10
 
     def get_queryset(self) -> list[Post]:
@@ -79,6 +87,7 @@ class PostListView(PublishedMixin, ListView):
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     deferred = ("body", "body_html")
+    paginate_by = PAGE_SIZE
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -91,6 +100,7 @@ class PostYearArchiveView(PublishedMixin, YearArchiveView):
     template_name = "blog/post_archive_year.html"
     context_object_name = "posts"
     deferred = ("body", "body_html")
+    paginate_by = PAGE_SIZE
     date_field = "date"
     make_object_list = True
 
@@ -105,7 +115,7 @@ class SearchView(PublishedMixin, ListView):
 
     template_name = "blog/search.html"
     context_object_name = "posts"
-    conditional_get = False
+    paginate_by = PAGE_SIZE
 
     def get_queryset(self) -> QuerySet[Post]:
         self.query = self.request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
@@ -120,6 +130,9 @@ class SearchView(PublishedMixin, ListView):
         context["canonical_url"] = None
         context["results"] = [search.Result(post, self.query) for post in context["object_list"]]
         return context
+
+    def last_modified(self, context: dict) -> None:
+        return None  # results are never cached: no validators
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
         # What a reader searched for is theirs: never kept by shared caches or on disk.
@@ -176,7 +189,7 @@ class PostDetailView(PublishedMixin, DetailView):
 
     def last_modified(self, context: dict) -> dt.datetime | None:
         shown = [context["post"], context["previous"], context["next"]]
-        return max(changed(p) for p in shown if p is not None)
+        return max(p.changed for p in shown if p is not None)
 
 
 # What the essay page shows of its neighbours, and what tells when they changed.
@@ -202,6 +215,25 @@ def with_neighbours(posts: QuerySet[Post]) -> QuerySet[Post]:
             for field in NEIGHBOUR_FIELDS
         }
     )
+
+
+def canonical_page_url(request: HttpRequest, page: str) -> str | None:
+    """Where `?page=` spelled otherwise than the pages link to it (`1`, `01`, `+2`, ` 2`)
+    redirects: one URL per page, so the page cache keeps one copy; None if it is canonical.
+    A page that is no number or out of range is left to the view (404)."""
+    try:
+        number = int(page or 1)  # ListView reads ?page= as page 1
+    except ValueError:
+        return None
+    canonical = str(number) if number > 1 else None
+    if number < 1 or page == canonical:
+        return None
+    query = request.GET.copy()
+    if canonical:
+        query["page"] = canonical
+    else:
+        del query["page"]
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def neighbour(post: Post, side: str) -> Post | None:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "blog",
+    "site_config",  # the site's plumbing: page cache, health, media, error pages
 ]
 
 MIDDLEWARE = [
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "site_config.middleware.permissions_policy",
     # Outside the page cache, so a cached page also answers 304 to a matching revisit.
     "django.middleware.http.ConditionalGetMiddleware",
-    "blog.cache.PageCacheMiddleware",
+    "site_config.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blog.context_processors.site",
+                "site_config.context_processors.site",
             ],
         },
     },
@@ -164,29 +165,30 @@ STORAGES = {
     },
 }
 
-# Whole public pages are cached (blog/cache.py): the pages in each worker's memory, under
-# keys that carry a generation kept in the shared "default" cache, so an edit in one
-# process is seen by all. The file cache needs no extra service; set REDIS_URL to share
-# the generation between several servers.
+# Whole public pages are cached (site_config/cache.py) in each worker's memory, under keys
+# that carry a generation kept in the shared "default" cache, so an edit in one process is
+# seen by all. The file cache needs no extra service; set REDIS_URL to share the generation
+# between several servers (short timeouts: a Redis that is down must not hold a request).
 if os.environ.get("REDIS_URL"):
-    SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
-    SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
+        }
     }
-CACHES = {
-    "default": SHARED_CACHE,
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },
-}
-CACHE_MIDDLEWARE_ALIAS = "pages"
+# How long a page is cached, by the site and (max-age) by browsers and CDNs.
 CACHE_MIDDLEWARE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+# The most memory each worker gives cached pages (their pickled bytes); 16 MiB holds about
+# 500 essay pages.
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024))
 
 # The admin lives at /<DJANGO_ADMIN_PATH>/ (default "admin"): moving it off the well-known
 # path turns away most scripted login attempts.
@@ -239,7 +241,7 @@ SECURE_CSP = {
 # admin login in site_config/urls.py, at these paths, which the widget writes into the page
 # verbatim. The preview is the site's renderer (through blog.editor.preview_html); uploads
 # are checked by their real bytes (blog.uploads.ImageForm), JPEG, PNG and WebP only, stored
-# under MEDIA_PATH and served from MEDIA_URL by blog.media.
+# under MEDIA_PATH and served from MEDIA_URL by site_config.media.
 MARKDOWNX_URLS_PATH = f"/{ADMIN_PATH}markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.editor.preview_html"

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from blog.admin import view_on_site
 from blog.editor import editor_endpoint, html_notice, json_notice
-from blog.health import healthz
-from blog.media import serve_media
+from site_config.health import healthz
+from site_config.media import serve_media
 
 # markdownx ships its views unprotected: they are routed here behind the admin login, at the
 # paths settings.MARKDOWNX_*_PATH give the editor widget.
@@ -37,4 +37,4 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-handler500 = "blog.health.server_error"
+handler500 = "site_config.health.server_error"

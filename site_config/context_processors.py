@@ -1,3 +1,5 @@
+"""What every template may show of the site: its name, author, description, introduction."""
+
 from django.conf import settings
 from django.http import HttpRequest
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from blog.context_processors import site
+from site_config.context_processors import site
 
 
 @never_cache

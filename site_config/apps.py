@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+class SiteConfig(AppConfig):
+    """The site around the essays: page cache, health check, media, error pages."""
+
+    name = "site_config"
+    verbose_name = "Site"
+
+    def ready(self) -> None:
+        from blog.essays_io import essays_imported
+        from site_config.cache import invalidate_pages_on_change
+
+        # Any change to an essay may change every page (lists, neighbours, feeds); imports
+        # write in bulk, without post_save, and say so with their own signal.
+        for signal in (post_save, post_delete):
+            signal.connect(invalidate_pages_on_change, sender="blog.Post")
+        essays_imported.connect(invalidate_pages_on_change)
