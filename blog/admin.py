@@ -13,9 +13,11 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from blog.autosave import AutosaveAdminMixin
 from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
 from blog.models import Post
+from blog.sharing_admin import BetaReadersAdminMixin
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -33,7 +35,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(VersionAdmin):
+class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
     form = PostAdminForm
     fieldsets = [
         (None, {"fields": ["title", ("slug", "date", "status"), "external_link"]}),
@@ -51,7 +53,8 @@ class PostAdmin(VersionAdmin):
     history_latest_first = True
 
     class Media:
-        js = ["blog/admin/unsaved.js"]
+        js = ["blog/admin/unsaved.js", "blog/admin/autosave.js"]
+        css = {"all": ["blog/admin/drafts.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         # Whether readers can see each essay, decided by the one rule (published()),

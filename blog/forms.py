@@ -9,6 +9,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.text import slugify
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.conflicts import BasedOnVersionMixin
 from blog.models import Post
 
 SLUG = re.compile(r"[a-z0-9_-]+")
@@ -51,7 +52,7 @@ class EssayEditorWidget(AdminMarkdownxWidget):
         js = ["markdownx/js/markdownx.min.js", "blog/admin/editor.js"]
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
     # Our widget template lives in the project's templates/ (not an app's), which the
     # default form renderer doesn't search.
     default_renderer = TemplatesSetting
