@@ -94,7 +94,7 @@ def test_text_typed_in_a_closed_browser_is_offered_back(open_browser, essay, art
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("autosaved on the server")
     expect(offer.locator(".diff-add").first).to_have_text("+ Still Typed, never saved.")
-    expect(offer.locator(".diff-del").first).to_have_text("− A first paragraph.")
+    expect(offer.locator(".diff-del").first).to_have_text("\u2212 A first paragraph.")
     page.screenshot(path=artifacts / "drafts-restore-offer.png")
     offer.get_by_role("button", name="Restore it").click()
     expect(offer).to_be_hidden()
