@@ -68,14 +68,14 @@ def _error(message: str, status: int) -> JsonResponse:
 @require_http_methods(["POST", "DELETE"])
 def autosave(request: HttpRequest, model_admin: ModelAdmin, pk: int | None = None) -> HttpResponse:
     """POST: keep the form's fields; DELETE: discard the copy."""
-    post = get_object_or_404(Post, pk=pk) if pk is not None else None
-    allowed = (
-        model_admin.has_change_permission(request, post)
-        if post
-        else model_admin.has_add_permission(request)
-    )
+    # Permission first: staff who may not change essays don't learn which ones exist.
+    if pk is None:
+        allowed = model_admin.has_add_permission(request)
+    else:
+        allowed = model_admin.has_change_permission(request)
     if not allowed:
         return _error("Your account may not change essays.", 403)
+    post = get_object_or_404(Post, pk=pk) if pk is not None else None
     mine = Autosave.objects.filter(user=request.user, post=post)
     if request.method == "DELETE":
         mine.delete()

@@ -135,6 +135,23 @@ def test_a_save_after_the_session_ended_keeps_the_text(open_browser, essay):
     expect(page.locator(".essay-restore")).to_be_hidden()
 
 
+def test_a_new_essay_once_saved_is_not_offered_again(open_browser, essay):
+    page = open_browser()
+    page.goto("/admin/blog/post/add/")
+    log_in(page)
+    page.wait_for_url("**/admin/blog/post/add/")
+    page.get_by_label("Title").fill("Brand new")
+    page.locator("#id_body").fill("Its first words.")
+    save_and_continue(page)
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert Post.objects.get(slug="brand-new").body == "Its first words."
+    page.goto("/admin/blog/post/add/")
+    expect(page.locator("#id_title")).to_be_visible()
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert [key for key in kept if key.startswith("essay-draft:")] == []
+    expect(page.locator(".essay-restore")).to_be_hidden()
+
+
 def test_the_older_of_two_tabs_cannot_overwrite_the_newer_save(open_browser, essay):
     first = open_browser()
     open_form(first, essay)

@@ -144,13 +144,19 @@
       }
     }
 
-    // A copy whose page saved the essay is done with.
+    // Copies whose page saved its essay are done with (a new essay's too, kept under
+    // the "new" key until it was saved).
     const saved = JSON.parse(panel.dataset.savedCopies || "[]");
-    let localCopy = readLocal();
-    if (localCopy && (!localCopy.fields || saved.includes(localCopy.id))) {
-      localStorage.removeItem(key);
-      localCopy = null;
+    try {
+      for (const name of Object.keys(localStorage)) {
+        if (!name.startsWith("essay-draft:")) continue;
+        const copy = JSON.parse(localStorage.getItem(name));
+        if (!copy || !copy.fields || saved.includes(copy.id)) localStorage.removeItem(name);
+      }
+    } catch (error) {
+      // Unreadable storage: nothing to clear.
     }
+    const localCopy = readLocal();
 
     // The newest copy that differs from the form as opened is offered back (not after a
     // refused save: the form shows the text just sent).
