@@ -15,13 +15,15 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from blog.autosave import AutosaveAdminMixin
 from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
 from blog.models import Post
+from blog.sharing_admin import BetaReadersAdminMixin
 
 
 @admin.register(Post)
-class PostAdmin(VersionAdmin):
+class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
     form = PostAdminForm
     fieldsets = [
         (None, {"fields": ["title", ("slug", "date", "status"), "external_link"]}),
@@ -38,7 +40,8 @@ class PostAdmin(VersionAdmin):
     history_latest_first = True
 
     class Media:
-        js = ["blog/admin/unsaved.js"]
+        js = ["blog/admin/unsaved.js", "blog/admin/autosave.js"]
+        css = {"all": ["blog/admin/drafts.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         # Whether readers can see each essay, decided by the one rule (published()),

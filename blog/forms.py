@@ -5,6 +5,7 @@ from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.conflicts import BasedOnVersionMixin
 from blog.models import Post
 
 BODY_HELP = (
@@ -39,7 +40,7 @@ class EssayEditorWidget(AdminMarkdownxWidget):
         js = ["markdownx/js/markdownx.min.js", "blog/admin/editor.js"]
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
     # Our widget template lives in the project's templates/ (not an app's), which the
     # default form renderer doesn't search.
     default_renderer = TemplatesSetting

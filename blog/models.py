@@ -1,9 +1,11 @@
 """The essay, the one definition of what readers may see, and the slugs an essay had."""
 
 import datetime as dt
+import secrets
 from typing import Self
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -155,3 +157,104 @@ def _record_old_slug(sender: type[Post], instance: Post, using: str, **kwargs: o
     previous = instance._previous_slug
     if previous and previous != instance.slug:
         OldSlug.record(instance, previous, using)
+        cls.objects.filter(post=post, slug=post.slug).delete()
+
+
+# From first draft to beta readers (blog/autosave.py, blog/sharing.py): the editor's
+# background copy, private share links, and the notes readers leave through them. None of
+# it is part of an essay's revision history, and none of it is ever public.
+
+
+class Autosave(models.Model):
+    """The editor's background copy of an essay form: one per essay and writer, and one
+    per writer for a new essay (no post yet). Readers never see it; a real save clears it."""
+
+    # The form fields kept (status is left out: publishing is always a deliberate save).
+    FIELDS = ("title", "slug", "date", "external_link", "body")
+
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    fields = models.JSONField(default=dict, help_text="The form's values, by field name.")
+    based_on = models.CharField(
+        max_length=64, blank=True, help_text="The essay's version the form was opened at."
+    )
+    saved = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="one_autosave_per_essay"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(post=None), name="one_autosave_per_new_essay"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Autosave of {self.fields.get('title') or 'a new essay'}"
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self) -> Self:
+        """Links that open their draft: not revoked, not expired."""
+        now = timezone.now()
+        return self.filter(
+            models.Q(expires__isnull=True) | models.Q(expires__gt=now), revoked=False
+        )
+
+
+class ShareLink(models.Model):
+    """A private address (/p/<token>/) where one named reader reads an essay before it is
+    published, and leaves notes."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="share_links")
+    reader = models.CharField(max_length=100, help_text="Who this link is for.")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    expires = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: the link stops working at this time."
+    )
+    revoked = models.BooleanField(default=False, help_text="The link stops working now.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "share link"
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reader"],
+                name="one_share_link_per_reader",
+                violation_error_message="This essay already has a link for this reader.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} for {self.reader}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:shared_draft", kwargs={"token": self.token})
+
+
+class ReaderNote(models.Model):
+    """A share-link reader's note on one paragraph (a top-level block of the essay body),
+    kept with the version of the body the reader saw."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reader_notes")
+    link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="notes")
+    name = models.CharField(max_length=80, blank=True, help_text="As the reader gave it.")
+    paragraph = models.PositiveIntegerField(help_text="Index of the block in the essay body.")
+    quote = models.CharField(max_length=200, blank=True, help_text="The paragraph's start.")
+    text = models.TextField(max_length=2000)
+    seen_version = models.CharField(max_length=64, help_text="Hash of the body the reader saw.")
+    resolved = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "reader note"
+        ordering = ["paragraph", "created", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on ¶{self.paragraph + 1} of {self.post}"

@@ -6,6 +6,7 @@ from django.urls import path, register_converter
 
 from blog import views
 from blog.feeds import AtomFeed, EssayFeed
+from blog.sharing import SharedDraftView
 from blog.sitemaps import SITEMAPS
 
 
@@ -35,4 +36,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
+    # A draft shown to one beta reader (blog/sharing.py).
+    path("p/<slug:token>/", SharedDraftView.as_view(), name="shared_draft"),
 ]

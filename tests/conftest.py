@@ -124,6 +124,12 @@ def staff_client(client, django_user_model):
 
 
 @pytest.fixture
+def viewer_client(client, django_user_model):
+    """Staff who may look at essays in the admin but not change them."""
+    return _signed_in(client, django_user_model, "viewer", staff=True, perms=["view_post"])
+
+
+@pytest.fixture
 def writer_client(client, django_user_model):
     return _signed_in(
         client, django_user_model, "writer", staff=True, perms=["view_post", "change_post"]
