@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0002_old_slugs'),
+        ('blog', '0003_field_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
