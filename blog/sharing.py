@@ -170,7 +170,6 @@ class SharedDraftView(PostDetailView):
     """/p/<token>/: the draft for one reader, and the notes form."""
 
     template_name = "blog/shared_draft.html"
-    conditional_get = False  # never stored anywhere: nothing to revalidate
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         link = ShareLink.objects.live().select_related("post").filter(token=kwargs["token"])
