@@ -80,7 +80,7 @@ def autosave(request: HttpRequest, model_admin: ModelAdmin, pk: int | None = Non
     if request.method == "DELETE":
         mine.delete()
         return HttpResponse(status=204)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES:
+    if int(request.headers.get("content-length") or 0) > MAX_BYTES:
         return _error(
             "Too long to autosave on the server: it is kept in this browser. Save the essay.", 413
         )

@@ -17,7 +17,7 @@ def client_ip(request: HttpRequest) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     if not settings.BEHIND_TLS_PROXY:
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
+    forwarded = request.headers.get("x-forwarded-for", "").rpartition(",")[2].strip()
     try:
         return str(ipaddress.ip_address(forwarded))
     except ValueError:  # no header, or not an address: the proxy didn't write it

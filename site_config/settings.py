@@ -121,7 +121,6 @@ else:
     # Fail fast when the database is down; the site answers 503 until it is back.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,7 +1,7 @@
 """Playwright driving Debian's chromium against the live test server (127.0.0.1 only)."""
 
-import json
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -131,6 +131,8 @@ def axe_violations(page) -> str:
         AXE_TAGS,
     )
     return json.dumps(violations, indent=1)
+
+
 # The site a reader visits (test_reader.py, test_reader_a11y.py).
 EXTERNAL = "https://www.posthog.com/blog/handbook"
 
