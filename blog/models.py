@@ -157,7 +157,6 @@ def _record_old_slug(sender: type[Post], instance: Post, using: str, **kwargs: o
     previous = instance._previous_slug
     if previous and previous != instance.slug:
         OldSlug.record(instance, previous, using)
-        cls.objects.filter(post=post, slug=post.slug).delete()
 
 
 # From first draft to beta readers (blog/autosave.py, blog/sharing.py): the editor's
