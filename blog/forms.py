@@ -5,6 +5,7 @@ from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog import validators
 from blog.conflicts import BasedOnVersionMixin
 from blog.models import Post
 
@@ -65,6 +66,10 @@ class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
         # (Fields are missing when shown read-only, to staff who may only view.)
         if "body" in self.fields:
             self.fields["body"].strip = False  # stored exactly as written
+        if "slug" in self.fields:
+            # The model's rule, checked by the form too: a refused slug then never reaches
+            # the instance, whose URLs (preview, view on site) the change page still builds.
+            self.fields["slug"].validators.append(validators.validate_slug)
 
     def clean_body(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
