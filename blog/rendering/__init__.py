@@ -48,8 +48,11 @@ def render(markdown: str) -> str:
     from blog.rendering import guard, legacy, markup, parser, sanitise
 
     text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
-    text = legacy.translate(text, parser.to_html)
-    html = markup.finish(guard.balance(parser.to_html(text)))
+    text = legacy.translate(guard.cap_quotes(text), parser.to_html)
+    html = parser.to_html(text)
+    if guard.needed(text, html):
+        html = guard.balance(html)
+    html = markup.finish(html)
     html = sanitise.clean(html)
     # str.translate looks every character up (1 ms on an essay): only when there is one.
     return html.translate(_CONTROLS) if _CONTROL.search(html) else html
@@ -72,6 +75,7 @@ def check(markdown: str) -> list[str]:
     ]
 
     text, unclosed = guard.unclosed_raw_blocks(text)
+    text = guard.cap_quotes(text)  # only characters within lines: line numbers stay
     lines = _Lines(text)
     messages += [f"line {lines.at(pos)}: {message}" for pos, message in unclosed]
     html = parser.to_html_with_lines(text)

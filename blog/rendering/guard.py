@@ -1,7 +1,14 @@
 """What reaches the sanitiser: well nested, at most MAX_DEPTH elements deep, refused tags as text.
 
-One pass over cmark-gfm's HTML (its own tags and the writer's raw HTML), in time linear
-in its length, before nh3 builds a tree of it:
+cmark-gfm's own markup is balanced and holds no refused tag: only the writer's raw HTML
+can need this, or nesting deeper than the cap. So the guard runs when needed() says so:
+the markdown has something raw HTML can start with, or the HTML nests too deep (a cheap
+count), or cmark put a footnote reference's link inside a link. Before the parser,
+cap_quotes() drops block quote markers past the cap (cmark-gfm itself is slow on 80 KB
+of `>`, and the guard would flatten them anyway).
+
+balance() is one pass over cmark-gfm's HTML (its own tags and the writer's raw HTML), in
+time linear in its length, before nh3 builds a tree of it:
 
 - A tag the allowlist refuses is shown as text (`Use a <textarea> for input.`), so it can
   never swallow what follows: in an HTML parser <textarea>, <title>, <style>, <xmp>,
@@ -20,6 +27,7 @@ in its length, before nh3 builds a tree of it:
 
 import re
 from html import escape
+from itertools import accumulate
 
 from blog.rendering.sanitise import TAGS
 
@@ -218,6 +226,57 @@ def unclosed_raw_blocks(markdown: str) -> tuple[str, list[tuple[int, str]]]:
         last = pos
     pieces.append(markdown[last:])
     return "".join(pieces), positions
+
+
+# What raw HTML starts with (CommonMark 0.31, 4.6 and 6.6): a tag name followed by a space,
+# `/`, `>` or the end, an end tag, a comment, a declaration or a processing instruction.
+# An autolink (`<https://x>`, `<a@b.c>`) or `a <b` in prose is not one.
+_RAW_HTML = re.compile(r"<(?:[/!?]|[a-zA-Z][a-zA-Z0-9-]*(?:[\s/>]|\Z))")
+# cmark-gfm's start and end tags, but its void ones (`<br />`, `<hr />`, `<img ... />`).
+_NESTING = re.compile(r"<(/?)(?!br |hr |img )[a-z]")
+_STEP = {"": 1, "/": -1}
+# A link opening before the previous one closed: cmark-gfm writes a footnote reference in
+# a link's text so (`[a[^1]](u)`), and HTML closes the outer link there.
+_LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
+
+
+def needed(markdown: str, html: str) -> bool:
+    """Whether balance() can change cmark-gfm's HTML of the markdown."""
+    if _RAW_HTML.search(markdown):
+        return True
+    # Counted in C (findall, map, accumulate): about a third of the parse's time.
+    if max(accumulate(map(_STEP.__getitem__, _NESTING.findall(html))), default=0) > MAX_DEPTH:
+        return True
+    return "data-footnote-ref" in html and _LINK_IN_LINK.search(html) is not None
+
+
+# A line starting with more than MAX_DEPTH block quote markers (CommonMark 5.1: up to three
+# spaces, `>`, an optional space), and a fence (4.5) that would make such a line code.
+_DEEP_QUOTE = re.compile(rf"^((?> {{0,3}}> ?){{{MAX_DEPTH}}})(?> {{0,3}}> ?)+", re.MULTILINE)
+_FENCE_OR_DEEP = re.compile(rf"^ {{0,3}}(`{{3,}}|~{{3,}})|{_DEEP_QUOTE.pattern}", re.MULTILINE)
+
+
+def cap_quotes(markdown: str) -> str:
+    """The markdown with the block quote markers past MAX_DEPTH on a line left out.
+
+    The output is the same once balance() has flattened what is deeper than the cap, but
+    cmark-gfm no longer builds 80,000 nested quotes first. Lines in fenced code are kept.
+    """
+    if _DEEP_QUOTE.search(markdown) is None:
+        return markdown
+    pieces, last, fence = [], 0, ""
+    for match in _FENCE_OR_DEEP.finditer(markdown):
+        marker = match.group(1)
+        if marker is not None:
+            if not fence:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = ""
+        elif not fence:
+            pieces += [markdown[last : match.start()], match.group(2)]
+            last = match.end()
+    pieces.append(markdown[last:])
+    return "".join(pieces)
 
 
 def balance(html: str, problems: list[tuple[int, str]] | None = None) -> str:
