@@ -31,7 +31,7 @@ from blog.rendering.text import absolutize_footnotes, description, plain_text
 __all__ = ["VERSION", "absolutize_footnotes", "check", "description", "plain_text", "render"]
 
 # Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
-VERSION = "4"
+VERSION = "5"
 
 # C0 controls but tab, newline and CR are not allowed in XML: one would break the feeds.
 # A vertical tab or form feed (a word processor's line break) still separates words.
@@ -61,10 +61,11 @@ def render(markdown: str) -> str:
 def check(markdown: str) -> list[str]:
     """Short messages about what will not show as written, each naming its line.
 
-    Refused tags (shown as text or removed), nesting deeper than the cap (flattened) and
-    control characters (dropped). An empty list: the essay shows as written.
+    Refused tags (shown as text or removed), nesting deeper than the cap (flattened),
+    control characters (dropped) and code past the highlighting budget (plain). An empty
+    list: the essay shows as written.
     """
-    from blog.rendering import guard, parser
+    from blog.rendering import guard, markup, parser
 
     text = _newlines(markdown)
     lines = _Lines(text)
@@ -81,6 +82,7 @@ def check(markdown: str) -> list[str]:
     html = parser.to_html_with_lines(text)
     problems: list[tuple[int, str]] = []
     guard.balance(html, problems)
+    problems = sorted(problems + markup.unhighlighted(html), key=lambda problem: problem[0])
     html_lines = _HtmlLines(html)
     messages += [f"line {html_lines.at(pos)}: {message}" for pos, message in problems]
     if len(messages) > MAX_MESSAGES:

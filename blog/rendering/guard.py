@@ -3,7 +3,7 @@
 cmark-gfm's own markup is balanced and holds no refused tag: only the writer's raw HTML
 can need this, or nesting deeper than the cap. So the guard runs when needed() says so:
 the markdown has something raw HTML can start with, or the HTML nests too deep (a cheap
-count), or cmark put a footnote reference's link inside a link. Before the parser,
+count), or cmark put a link inside a link (a footnote reference or an autolink). Before the parser,
 cap_quotes() drops block quote markers past the cap (cmark-gfm itself is slow on 80 KB
 of `>`, and the guard would flatten them anyway).
 
@@ -235,9 +235,12 @@ _RAW_HTML = re.compile(r"<(?:[/!?]|[a-zA-Z][a-zA-Z0-9-]*(?:[\s/>]|\Z))")
 # cmark-gfm's start and end tags, but its void ones (`<br />`, `<hr />`, `<img ... />`).
 _NESTING = re.compile(r"<(/?)(?!br |hr |img )[a-z]")
 _STEP = {"": 1, "/": -1}
-# A link opening before the previous one closed: cmark-gfm writes a footnote reference in
-# a link's text so (`[a[^1]](u)`), and HTML closes the outer link there.
+# A link opening before the previous one closed: cmark-gfm writes a footnote reference or
+# an autolink in a link's text so (`[a[^1]](u)`, `[<https://x>](u)`), and HTML closes the
+# outer link there.
 _LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
+# A link but the footnotes' own (reference, back-link): only such a link can hold one.
+_OTHER_LINK = re.compile(r'<a (?!href="#fn-[^"]*" id="fnref-|href="#fnref-[^"]*" class="footnote-b)')
 
 
 def needed(markdown: str, html: str) -> bool:
@@ -247,7 +250,7 @@ def needed(markdown: str, html: str) -> bool:
     # Counted in C (findall, map, accumulate): about a third of the parse's time.
     if max(accumulate(map(_STEP.__getitem__, _NESTING.findall(html))), default=0) > MAX_DEPTH:
         return True
-    return "data-footnote-ref" in html and _LINK_IN_LINK.search(html) is not None
+    return _OTHER_LINK.search(html) is not None and _LINK_IN_LINK.search(html) is not None
 
 
 # A line starting with more than MAX_DEPTH block quote markers (CommonMark 5.1: up to three
