@@ -84,7 +84,8 @@ def test_where_the_guard_is_skipped_it_would_change_nothing(text):
 
 
 @pytest.mark.parametrize(
-    "body", ["[a *b [^1] c*](u)", "[<https://x.y>](u)", "<b>x", "x\n\n" + "> - " * MAX_DEPTH + "deep"]
+    "body",
+    ["[a *b [^1] c*](u)", "[<https://x.y>](u)", "<b>x", "x\n\n" + "> - " * MAX_DEPTH + "deep"],
 )
 def test_the_guard_runs_on_a_link_in_a_link_raw_html_and_depth(body):
     text = body + "\n\n[^1]: n"

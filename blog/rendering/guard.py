@@ -240,7 +240,9 @@ _STEP = {"": 1, "/": -1}
 # outer link there.
 _LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
 # A link but the footnotes' own (reference, back-link): only such a link can hold one.
-_OTHER_LINK = re.compile(r'<a (?!href="#fn-[^"]*" id="fnref-|href="#fnref-[^"]*" class="footnote-b)')
+_OTHER_LINK = re.compile(
+    r'<a (?!href="#fn-[^"]*" id="fnref-|href="#fnref-[^"]*" class="footnote-backref")'
+)
 
 
 def needed(markdown: str, html: str) -> bool:
