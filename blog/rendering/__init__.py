@@ -2,9 +2,10 @@
 
     render(markdown) -> html
         legacy footnotes → `[^n]` (legacy.py), cmark-gfm (parser.py), nested and capped
-        with refused tags as text (guard.py), finishing touches: footnote roles, heading
-        ids, highlighted code (markup.py), then the allowlist (sanitise.py), last, so
-        everything that leaves render() has passed it.
+        with refused tags as text (guard.py, only on raw HTML or deep nesting), finishing
+        touches: footnote roles, heading ids, highlighted code (markup.py), then the
+        allowlist (sanitise.py), last, so everything that leaves render() has passed it
+        (nh3, or for markup that is all ours, nh3's output written directly).
     check(markdown) -> messages
         what will not show as written, line by line, for the editor and the importer.
 
@@ -45,17 +46,25 @@ def render(markdown: str) -> str:
     """Render an essay body to sanitised HTML."""
     # Loaded on first use: a worker that only serves stored pages never renders, and these
     # (cmark-gfm through cffi, nh3, Pygments) would cost it about 5 MB.
-    from blog.rendering import guard, legacy, markup, parser, sanitise
+    from blog.rendering import sanitise
+
+    html, raw = unsanitised(markdown)
+    # Without raw HTML, the markup is ours: see sanitise.py for why the fast path is safe.
+    fast = None if raw else sanitise.markup_only(html)
+    html = sanitise.clean(html) if fast is None else fast
+    # str.translate looks every character up (1 ms on an essay): only when there is one.
+    return html.translate(_CONTROLS) if _CONTROL.search(html) else html
+
+
+def unsanitised(markdown: str) -> tuple[str, bool]:
+    """What render() hands the sanitiser, and whether the writer's raw HTML is in it."""
+    from blog.rendering import guard, legacy, markup, parser
 
     text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
     text = legacy.translate(guard.cap_quotes(text), parser.to_html)
     html = parser.to_html(text)
-    if guard.needed(text, html):
-        html = guard.balance(html)
-    html = markup.finish(html)
-    html = sanitise.clean(html)
-    # str.translate looks every character up (1 ms on an essay): only when there is one.
-    return html.translate(_CONTROLS) if _CONTROL.search(html) else html
+    raw = guard.needed(text, html)
+    return markup.finish(guard.balance(html) if raw else html), raw
 
 
 def check(markdown: str) -> list[str]:
