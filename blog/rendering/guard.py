@@ -196,7 +196,8 @@ class _Guard:
 
 
 # CommonMark's raw HTML blocks of type 1 run to their end tag, or to the end of the essay.
-_RAW_BLOCK_START = re.compile(r"^( {0,3})<(textarea|script|style)(?=[ \t>]|$)", re.M | re.I)
+# (`<` first, not `^`: the search skips to each `<` rather than trying every line.)
+_RAW_BLOCK_START = re.compile(r"(?<![^\n ])<(textarea|script|style)(?=[ \t>]|$)", re.M | re.I)
 
 
 def unclosed_raw_blocks(markdown: str) -> tuple[str, list[tuple[int, str]]]:
@@ -204,22 +205,26 @@ def unclosed_raw_blocks(markdown: str) -> tuple[str, list[tuple[int, str]]]:
     and is never closed no longer makes the rest of the essay raw HTML: a script or style
     is closed at once (balance() then removes it), a textarea is escaped (shown as text).
     Also the (position, message) of each textarea."""
-    lower = markdown.lower()
+    lower = ""
     last_end: dict[str, int] = {}
     inserts: list[tuple[int, str]] = []
     positions: list[tuple[int, str]] = []
     for match in _RAW_BLOCK_START.finditer(markdown):
-        name = match.group(2).lower()
+        line = markdown.rfind("\n", 0, match.start()) + 1
+        if match.start() - line > 3 or markdown[line : match.start()].strip(" "):
+            continue  # not at a block's start: up to three spaces, then the tag
+        name = match.group(1).lower()
         if name not in last_end:
+            lower = lower or markdown.lower()
             last_end[name] = lower.rfind(f"</{name}")
         if last_end[name] > match.start():
             continue  # closed further down: a raw block like any other
-        tag = _TOKEN.match(markdown, match.end(1))
+        tag = _TOKEN.match(markdown, match.start())
         if name in _SCRIPT_END and tag is not None and tag.group(3) is not None:
             inserts.append((tag.end(), f"</{name}>"))
         else:
-            positions.append((match.start(), refused(name)))
-            inserts.append((match.end(1), "\\"))
+            positions.append((line, refused(name)))
+            inserts.append((match.start(), "\\"))
     pieces, last = [], 0
     for pos, insert in inserts:
         pieces += [markdown[last:pos], insert]
@@ -267,7 +272,7 @@ def cap_quotes(markdown: str) -> str:
     The output is the same once balance() has flattened what is deeper than the cap, but
     cmark-gfm no longer builds 80,000 nested quotes first. Lines in fenced code are kept.
     """
-    if _DEEP_QUOTE.search(markdown) is None:
+    if markdown.count(">") <= MAX_DEPTH or _DEEP_QUOTE.search(markdown) is None:
         return markdown
     pieces, last, fence = [], 0, ""
     for match in _FENCE_OR_DEEP.finditer(markdown):

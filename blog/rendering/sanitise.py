@@ -93,26 +93,28 @@ def clean(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-# cmark-gfm writes no `>` inside an attribute (it escapes it): a tag ends at the first.
-_TAG = re.compile(r"(<[^>]*>)")
+# Raw `"` only delimits attribute values: cmark-gfm and Pygments write it as &quot; in text.
+_VALUE_WITH_ENTITY = re.compile(r'="([^"&]*&[^"]*)"')
 _URL = re.compile(r' (?:href|src)="([^"#][^"]*)"')
 _UNKNOWN_LANGUAGE = re.compile(r'<code class="language-[^"]*">')
-# NUL: cmark-gfm writes U+FFFD for it, so it can join pieces.
-_JOIN = "\0"
+# NUL: cmark-gfm writes U+FFFD for it, so it can stand for a quote kept in an attribute.
+_KEPT_QUOTE = "\0"
+
+
+def _value(match: re.Match) -> str:
+    value = match.group(1).replace("&quot;", _KEPT_QUOTE).replace("&#x27;", "'")
+    return f'="{value.replace("&lt;", "<").replace("&gt;", ">")}"'
 
 
 def markup_only(html: str) -> str | None:
     """nh3's output for HTML of cmark-gfm's and the renderer's own markup, no raw HTML;
     None if a URL in it is one nh3 would drop (then clean() decides)."""
-    parts = _TAG.split(_UNKNOWN_LANGUAGE.sub("<code>", html))  # text, tag, text...
-    texts = _JOIN.join(parts[::2]).replace("&quot;", '"').replace("&#39;", "'")
-    parts[::2] = texts.replace("\xa0", "&nbsp;").split(_JOIN)
-    if len(parts) == 1:
-        return parts[0]
-    tags = _JOIN.join(parts[1::2]).replace(" />", ">").replace("&#x27;", "'")
-    tags = tags.replace("&lt;", "<").replace("&gt;", ">").replace("\xa0", "&nbsp;")
-    urls = "".join(f'<a href="{url}"></a>' for url in set(_URL.findall(tags)))
-    if urls and clean(urls) != urls:
-        return None
-    parts[1::2] = tags.split(_JOIN)
-    return "".join(parts)
+    if 'class="language-' in html:
+        html = _UNKNOWN_LANGUAGE.sub("<code>", html)
+    # ` />` ends cmark-gfm's void tags only: in text, `>` is &gt;.
+    html = _VALUE_WITH_ENTITY.sub(_value, html.replace(" />", ">"))
+    html = html.replace("&quot;", '"').replace("&#39;", "'").replace("\xa0", "&nbsp;")
+    html = html.replace(_KEPT_QUOTE, "&quot;")
+    # Now in nh3's own spelling: a URL it keeps, it writes back unchanged.
+    urls = "".join(f'<a href="{url}"></a>' for url in set(_URL.findall(html)))
+    return None if urls and clean(urls) != urls else html
