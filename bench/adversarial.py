@@ -10,6 +10,8 @@ footnote references in both syntaxes, long lines and refused tags. Each is rende
 repeated to the same size, in the same run; prints time per KB, the ratio to the
 essay's, and each render's peak of Python memory (tracemalloc, in a separate pass: it
 slows what it measures). Target: every ratio at most 10x.
+Times are the process's CPU time: on a shared machine, wall time charges a long render
+for the other processes' turns, and would skew the ratios against the longer one.
 """
 
 import argparse
@@ -67,9 +69,9 @@ def shapes(size: int) -> dict[str, str]:
 def best_time(text: str, rounds: int) -> float:
     best = float("inf")
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         rendering.render(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 

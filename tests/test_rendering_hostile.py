@@ -6,9 +6,13 @@ Speed is measured in bench/adversarial.py; here, what the output is.
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blog import rendering
+from blog.rendering import guard, parser
 from blog.rendering.guard import MAX_DEPTH
+from blog.rendering.markup import HIGHLIGHT_BUDGET
 from tests.test_rendering import seed_body
 
 PAGE = "https://words.example/words/x/"
@@ -53,6 +57,52 @@ def test_nesting_under_the_cap_is_kept_and_not_reported():
 def test_after_deep_nesting_the_rest_of_the_essay_keeps_its_shape():
     html = rendering.render(">" * 100 + " deep\n\nAfter, *emphasis*.\n\n- a list")
     assert html.endswith("<p>After, <em>emphasis</em>.</p>\n<ul>\n<li>a list</li>\n</ul>\n")
+
+
+def test_quote_markers_past_the_cap_in_fenced_code_are_code():
+    line = ">" * (MAX_DEPTH + 8) + " arrows"
+    html = rendering.render(f"```\n{line}\n```\n\n{line}")
+    assert html.startswith(f"<pre><code>{'&gt;' * (MAX_DEPTH + 8)} arrows\n</code></pre>")
+    assert html.count("<blockquote>") == MAX_DEPTH
+
+
+# Markdown the guard is skipped on: pieces of every construct but raw HTML, and the
+# shapes that make cmark-gfm's own markup unbalanced (a footnote in a link) or deep.
+_MARKDOWN = [
+    *["word", " ", "\n", "\n\n", "> ", "- ", "1. ", "   ", "    ", "*", "**", "_", "~~", "`"],
+    *["[a](/b)", "[", "](u)", "![i](/j.png)", "[^1]", "\n\n[^1]: n", "# ", "---", "| a |"],
+    *["\n| - |", "```\n", "a <b", "<https://x.y>", "&amp;", "\\", "\n\n    code"],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKDOWN), max_size=60).map("".join))
+def test_where_the_guard_is_skipped_it_would_change_nothing(text):
+    html = parser.to_html(text)
+    if not guard.needed(text, html):
+        assert guard.balance(html) == html
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[a *b [^1] c*](u)", "[<https://x.y>](u)", "<b>x", "x\n\n" + "> - " * MAX_DEPTH + "deep"],
+)
+def test_the_guard_runs_on_a_link_in_a_link_raw_html_and_depth(body):
+    text = body + "\n\n[^1]: n"
+    assert guard.needed(text, parser.to_html(text))
+
+
+def test_code_past_the_highlighting_budget_stays_plain_and_check_says_where():
+    block = "```python\nx = 1\n```\n\n"
+    body = block * 100 + "```python\n" + "y = 2\n" * (HIGHLIGHT_BUDGET // 6) + "```\n\n" + block
+    html = rendering.render(body)
+    highlighted = html.count('<div class="highlight"><pre><code>')
+    assert highlighted == 100
+    assert html.count("<pre><code>") - highlighted == 2
+    assert rendering.check(body) == [
+        f"line 401: more than {HIGHLIGHT_BUDGET:,} characters of code: this block and those "
+        "after it are not highlighted"
+    ]
 
 
 def test_a_thousand_identical_headings_get_a_thousand_ids():

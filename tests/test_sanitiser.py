@@ -7,6 +7,7 @@ into an essay (raw HTML and markdown links, images, autolinks, footnotes, headin
 import re
 import string
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -222,6 +223,47 @@ def test_render_never_raises_and_never_lets_code_through(text):
     assert problems(html) == []
     assert not re.search(r"<[^>]*\bon\w+\s*=", html, re.IGNORECASE)
     assert not re.search(r"<[^>]*javascript:", html, re.IGNORECASE)
+
+
+# The fast path: without raw HTML, markup_only() writes exactly what nh3 would -----------
+
+_MARKDOWN_ONLY = [
+    *["word", " ", "\n", "\n\n", "> ", "- ", "1. ", "7) ", "    ", "*", "**", "_", "~~", "`"],
+    *["[a](/b)", "[", "](", ")", '![i](/j.png "t")', "[^1]", "\n\n[^1]: n", "# ", "---"],
+    *["| a |", "\n|:-|", "```python\n", "```nope\n", "\n```\n", "&amp;", "&nbsp;", "\\"],
+    *['"', "'", "&", "\u00a0", "é", "<https://x.y/?a=1&b='2'>", "<me@x.y>", "javascript:"],
+    *["https://", "mailto:", "data:", "(1)", "\n--\n", "\n(1) ", "a\x0bb", "\x1b", "  \n"],
+]
+
+
+def assert_fast_path_is_nh3(text: str) -> bool:
+    """markup_only() equals nh3 wherever render() would take it; whether it was taken."""
+    html, raw = rendering.unsanitised(text)
+    fast = None if raw else sanitise.markup_only(html)
+    if fast is not None:
+        assert fast == sanitise.clean(html)
+    return fast is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MARKDOWN_ONLY), max_size=80).map("".join) | _MARKDOWNISH)
+def test_the_fast_path_is_exactly_the_sanitisers_output(text):
+    assert_fast_path_is_nh3(text)
+
+
+def test_every_fixture_takes_the_fast_path_and_gets_nh3s_output():
+    for path in sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("*.md")):
+        assert assert_fast_path_is_nh3(path.read_text(encoding="utf-8")), path.name
+
+
+@pytest.mark.parametrize(
+    "body", ["[x](javascript:alert(1))", "![x](data:text/html,x)", "[x](made-up:y)"]
+)
+def test_a_url_the_allowlist_refuses_sends_the_essay_through_nh3(body):
+    html, raw = rendering.unsanitised(body)
+    assert not raw
+    assert sanitise.markup_only(html) is None
+    assert not re.search(r'(?:href|src)="[a-z-]+:', rendering.render(body))
 
 
 # Refused tags are shown as text: they never swallow what follows ------------------------

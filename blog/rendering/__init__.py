@@ -2,9 +2,10 @@
 
     render(markdown) -> html
         legacy footnotes → `[^n]` (legacy.py), cmark-gfm (parser.py), nested and capped
-        with refused tags as text (guard.py), finishing touches: footnote roles, heading
-        ids, highlighted code (markup.py), then the allowlist (sanitise.py), last, so
-        everything that leaves render() has passed it.
+        with refused tags as text (guard.py, only on raw HTML or deep nesting), finishing
+        touches: footnote roles, heading ids, highlighted code (markup.py), then the
+        allowlist (sanitise.py), last, so everything that leaves render() has passed it
+        (nh3, or for markup that is all ours, nh3's output written directly).
     check(markdown) -> messages
         what will not show as written, line by line, for the editor and the importer.
 
@@ -31,7 +32,7 @@ from blog.rendering.text import absolutize_footnotes, description, plain_text
 __all__ = ["VERSION", "absolutize_footnotes", "check", "description", "plain_text", "render"]
 
 # Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
-VERSION = "4"
+VERSION = "5"
 
 # C0 controls but tab, newline and CR are not allowed in XML: one would break the feeds.
 # A vertical tab or form feed (a word processor's line break) still separates words.
@@ -45,23 +46,35 @@ def render(markdown: str) -> str:
     """Render an essay body to sanitised HTML."""
     # Loaded on first use: a worker that only serves stored pages never renders, and these
     # (cmark-gfm through cffi, nh3, Pygments) would cost it about 5 MB.
-    from blog.rendering import guard, legacy, markup, parser, sanitise
+    from blog.rendering import sanitise
 
-    text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
-    text = legacy.translate(text, parser.to_html)
-    html = markup.finish(guard.balance(parser.to_html(text)))
-    html = sanitise.clean(html)
+    html, raw = unsanitised(markdown)
+    # Without raw HTML, the markup is ours: see sanitise.py for why the fast path is safe.
+    fast = None if raw else sanitise.markup_only(html)
+    html = sanitise.clean(html) if fast is None else fast
     # str.translate looks every character up (1 ms on an essay): only when there is one.
     return html.translate(_CONTROLS) if _CONTROL.search(html) else html
+
+
+def unsanitised(markdown: str) -> tuple[str, bool]:
+    """What render() hands the sanitiser, and whether the writer's raw HTML is in it."""
+    from blog.rendering import guard, legacy, markup, parser
+
+    text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
+    text = legacy.translate(guard.cap_quotes(text), parser.to_html)
+    html = parser.to_html(text)
+    raw = guard.needed(text, html)
+    return markup.finish(guard.balance(html) if raw else html), raw
 
 
 def check(markdown: str) -> list[str]:
     """Short messages about what will not show as written, each naming its line.
 
-    Refused tags (shown as text or removed), nesting deeper than the cap (flattened) and
-    control characters (dropped). An empty list: the essay shows as written.
+    Refused tags (shown as text or removed), nesting deeper than the cap (flattened),
+    control characters (dropped) and code past the highlighting budget (plain). An empty
+    list: the essay shows as written.
     """
-    from blog.rendering import guard, parser
+    from blog.rendering import guard, markup, parser
 
     text = _newlines(markdown)
     lines = _Lines(text)
@@ -72,11 +85,13 @@ def check(markdown: str) -> list[str]:
     ]
 
     text, unclosed = guard.unclosed_raw_blocks(text)
+    text = guard.cap_quotes(text)  # only characters within lines: line numbers stay
     lines = _Lines(text)
     messages += [f"line {lines.at(pos)}: {message}" for pos, message in unclosed]
     html = parser.to_html_with_lines(text)
     problems: list[tuple[int, str]] = []
     guard.balance(html, problems)
+    problems = sorted(problems + markup.unhighlighted(html), key=lambda problem: problem[0])
     html_lines = _HtmlLines(html)
     messages += [f"line {html_lines.at(pos)}: {message}" for pos, message in problems]
     if len(messages) > MAX_MESSAGES:

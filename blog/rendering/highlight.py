@@ -25,6 +25,12 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 TOKEN_CLASSES = frozenset(name for name in STANDARD_TYPES.values() if name)
 
 
+def lexer(language: str) -> Lexer | None:
+    """Pygments' lexer for a fence's language (any case), or None if it knows none."""
+    return _lexer(language.lower())
+
+
+# get_lexer_by_name scans every plugin on each call: once per language.
 @functools.lru_cache(maxsize=128)
 def _lexer(language: str) -> Lexer | None:
     try:
@@ -36,10 +42,10 @@ def _lexer(language: str) -> Lexer | None:
 
 def highlight(code: str, language: str) -> str | None:
     """The highlighted block for code in a language, or None if Pygments doesn't know it."""
-    lexer = _lexer(language.lower())
-    if lexer is None:
+    lexer_ = lexer(language)
+    if lexer_ is None:
         return None
-    spans = pygments_highlight(code, lexer, _FORMATTER)
+    spans = pygments_highlight(code, lexer_, _FORMATTER)
     return f'<div class="highlight"><pre><code>{spans}</code></pre></div>'
 
 

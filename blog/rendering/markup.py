@@ -2,27 +2,38 @@
 
 - footnotes: ARIA roles instead of GitHub's data- attributes;
 - headings: ids from their text, unique and never in the footnotes' fn-/fnref- space;
-- fenced code with a language Pygments knows: highlighted;
+- fenced code with a language Pygments knows: highlighted, up to HIGHLIGHT_BUDGET
+  characters of code per essay (Pygments takes about 0.1 ms a block and 5 ms a KB:
+  past the budget, code stays plain and check() says so);
 - table cells: cmark's obsolete `align` attribute as a class (`align-right`), for CSS.
 """
 
+import functools
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 
-from blog.rendering.highlight import highlight
+from blog.rendering.highlight import highlight, lexer
 
 _BACKREF_DATA = re.compile(r' data-footnote-backref data-footnote-backref-idx="[^"]*"')
 _REF_ID = re.compile(r'<a href="#fn-[^"]*" id="(fnref-[^"]*)" data-footnote-ref>')
 _BACKREF = re.compile(r' ?<a href="#(fnref-[^"]*)" class="footnote-backref".*?</a>', re.DOTALL)
+_BACKREF_ID = re.compile(r'<a href="#(fnref-[^"]*)" class="footnote-backref"')
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _NOT_SLUG = re.compile(r"[^\w\- ]+")
 _SPACES = re.compile(r"[\s\-_]+")
 _ALIGN = re.compile(r'<(t[hd]) align="(left|center|right)"')
-# cmark escapes the code: no `<` inside, so the match ends at the block's own end.
-_FENCED = re.compile(r'<pre><code class="language-([^"]+)">([^<]*)</code></pre>')
+# cmark escapes the code: no `<` inside, so the match ends at the block's own end. With
+# check()'s source lines, <pre> carries data-sourcepos.
+_FENCED = re.compile(
+    r'<pre(?: data-sourcepos="[^"]*")?><code class="language-([^"]+)">([^<]*)</code></pre>'
+)
+HIGHLIGHT_BUDGET = 10_000
+# What a block costs at least: a hundred tiny blocks cost Pygments as much as 10 KB.
+_BLOCK_COST = 100
 
 # Ids the page around an essay may use (skip links, landmarks): headings don't take them.
 RESERVED_IDS = frozenset({"main", "content", "top", "header", "footer", "nav", "footnotes"})
@@ -34,7 +45,7 @@ def finish(html_text: str) -> str:
     if "<h" in html_text:
         html_text = _heading_ids(html_text)
     if '<pre><code class="language-' in html_text:
-        html_text = _FENCED.sub(_highlight, html_text)
+        html_text = _highlight_blocks(html_text)
     if " align=" in html_text:
         html_text = _ALIGN.sub(r'<\1 class="align-\2"', html_text)
     return html_text
@@ -44,7 +55,8 @@ def _footnotes(html_text: str) -> str:
     # cmark-gfm counts a reference inside an ignored duplicate definition: no dangling
     # back-link to it.
     refs = set(_REF_ID.findall(html_text))
-    html_text = _BACKREF.sub(lambda m: m.group(0) if m.group(1) in refs else "", html_text)
+    if not refs.issuperset(_BACKREF_ID.findall(html_text)):
+        html_text = _BACKREF.sub(lambda m: m.group(0) if m.group(1) in refs else "", html_text)
     html_text = html_text.replace(" data-footnote-ref>", ' role="doc-noteref">')
     html_text = html_text.replace(
         '<section class="footnotes" data-footnotes>',
@@ -55,6 +67,7 @@ def _footnotes(html_text: str) -> str:
     return html_text.replace('↩<sup class="footnote-ref">', "↩<sup>")
 
 
+@functools.lru_cache(maxsize=1024)
 def slug(text: str) -> str:
     """A heading's id: lower case words joined by hyphens, letters of any script kept."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -70,10 +83,7 @@ def _heading_ids(html_text: str) -> str:
 
     def with_id(match: re.Match) -> str:
         level, inner = match.groups()
-        text = html.unescape(_TAG.sub("", _FOOTNOTE_REF.sub("", inner)))
-        base = slug(text)
-        if base.startswith(("fn-", "fnref-")):
-            base = f"h-{base}"  # footnote ids are cmark-gfm's `fn-<label>`
+        base = _base_id(inner)
         n = next_suffix.get(base, 1)
         candidate = base if n == 1 else f"{base}-{n}"
         while candidate in used:
@@ -86,7 +96,46 @@ def _heading_ids(html_text: str) -> str:
     return _HEADING.sub(with_id, html_text)
 
 
-def _highlight(match: re.Match) -> str:
-    language, code = match.groups()
-    highlighted = highlight(html.unescape(code), html.unescape(language))
-    return highlighted if highlighted is not None else match.group(0)
+# Headings repeat ("Notes", "Example"): their text is worked out once.
+@functools.lru_cache(maxsize=1024)
+def _base_id(inner: str) -> str:
+    base = slug(html.unescape(_TAG.sub("", _FOOTNOTE_REF.sub("", inner))))
+    # Footnote ids are cmark-gfm's `fn-<label>`.
+    return f"h-{base}" if base.startswith(("fn-", "fnref-")) else base
+
+
+def highlighted_blocks(html_text: str) -> Iterator[tuple[re.Match, bool]]:
+    """Each fenced block in a language Pygments knows, and whether it is within the budget
+    (once the budget is spent, no later block is)."""
+    left = HIGHLIGHT_BUDGET
+    for match in _FENCED.finditer(html_text):
+        if lexer(html.unescape(match.group(1))) is not None:
+            left -= max(len(match.group(2)), _BLOCK_COST)
+            yield match, left >= 0
+
+
+def _highlight_blocks(html_text: str) -> str:
+    pieces, last = [], 0
+    for match, within in highlighted_blocks(html_text):
+        if not within:
+            break
+        language, code = match.groups()
+        highlighted = highlight(html.unescape(code), html.unescape(language))
+        pieces += [html_text[last : match.start()], highlighted]
+        last = match.end()
+    pieces.append(html_text[last:])
+    return "".join(pieces)
+
+
+def unhighlighted(html_text: str) -> list[tuple[int, str]]:
+    """Where code stops being highlighted, as (position, message) for check()."""
+    for match, within in highlighted_blocks(html_text):
+        if not within:
+            return [
+                (
+                    match.start(),
+                    f"more than {HIGHLIGHT_BUDGET:,} characters of code: this block and "
+                    "those after it are not highlighted",
+                )
+            ]
+    return []
