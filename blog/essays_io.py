@@ -336,8 +336,10 @@ def import_essays(
                     on_change(change)
             if not dry_run:
                 # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
-                posts.bulk_create([c.post for c in planned if c.action == "create"])
-                posts.bulk_update([c.post for c in planned if c.action == "update"], _WRITTEN)
+                # (Every change has its row here: only a dry run leaves a new post unbuilt.)
+                built = [(c.action, c.post) for c in planned if c.post is not None]
+                posts.bulk_create([post for action, post in built if action == "create"])
+                posts.bulk_update([post for action, post in built if action == "update"], _WRITTEN)
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))
