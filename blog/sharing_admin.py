@@ -4,6 +4,8 @@ Both are inlines of the essay, open to those who may change essays (not to staff
 only look), and neither is part of the essay's revision history.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -13,6 +15,14 @@ from blog.models import Post, ReaderNote, ShareLink
 from blog.sharing import by_paragraph
 
 CHANGE_POST = "blog.change_post"
+
+if TYPE_CHECKING:
+    from reversion.admin import VersionAdmin
+
+    class _PostAdmin(VersionAdmin, admin.ModelAdmin[Post]): ...  # what the mixin extends
+
+else:
+    _PostAdmin = object
 
 
 class EssayPermissions:
@@ -69,7 +79,7 @@ class ReaderNoteInline(EssayPermissions, admin.TabularInline):
         return super().get_queryset(request).select_related("link")
 
 
-class BetaReadersAdminMixin:
+class BetaReadersAdminMixin(_PostAdmin):
     """The essay admin's share links and notes."""
 
     inlines = [ShareLinkInline, ReaderNoteInline]
