@@ -63,8 +63,8 @@ class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # (Fields are missing when shown read-only, to staff who may only view.)
-        if "body" in self.fields:
-            self.fields["body"].strip = False  # stored exactly as written
+        if isinstance(body := self.fields.get("body"), forms.CharField):
+            body.strip = False  # stored exactly as written
 
     def clean_body(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.

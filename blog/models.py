@@ -245,11 +245,15 @@ class ReaderNote(models.Model):
     """A share-link reader's note on one paragraph (a top-level block of the essay body),
     kept with the version of the body the reader saw."""
 
+    QUOTE_LENGTH = 200
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reader_notes")
     link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="notes")
     name = models.CharField(max_length=80, blank=True, help_text="As the reader gave it.")
     paragraph = models.PositiveIntegerField(help_text="Index of the block in the essay body.")
-    quote = models.CharField(max_length=200, blank=True, help_text="The paragraph's start.")
+    quote = models.CharField(
+        max_length=QUOTE_LENGTH, blank=True, help_text="The paragraph's start."
+    )
     text = models.TextField(max_length=2000)
     seen_version = models.CharField(max_length=64, help_text="Hash of the body the reader saw.")
     resolved = models.BooleanField(default=False)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from blog.models import Post, ReaderNote, ShareLink
-from blog.sharing import by_paragraph
+from blog.sharing import Paragraph, by_paragraph
 
 CHANGE_POST = "blog.change_post"
 
@@ -57,7 +57,7 @@ class ShareLinkInline(EssayPermissions, admin.TabularInline):
 
 
 class ReaderNoteFormSet(BaseInlineFormSet):
-    def paragraphs(self) -> list:
+    def paragraphs(self) -> list[Paragraph]:
         """The forms of the notes, grouped under their paragraphs (blog.sharing)."""
         return by_paragraph(self.instance, self.forms, lambda form: form.instance)
 
