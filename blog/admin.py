@@ -1,5 +1,7 @@
 """The writer's desk: the essay list, the side-by-side editor, drafts, revisions."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -20,6 +22,16 @@ from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
 from blog.models import Post
 from blog.sharing_admin import BetaReadersAdminMixin
+
+
+class Public(TypedDict):
+    is_public: bool  # whether readers can see the essay (PostAdmin.get_queryset)
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ListedPost = WithAnnotations[Post, Public]
 
 
 @admin.register(Post)
@@ -43,7 +55,7 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
         js = ["blog/admin/unsaved.js", "blog/admin/autosave.js"]
         css = {"all": ["blog/admin/drafts.css"]}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+    def get_queryset(self, request: HttpRequest) -> "QuerySet[ListedPost]":
         # Whether readers can see each essay, decided by the one rule (published()),
         # in the same query as the list: no query per row.
         public = Post.objects.published().filter(pk=OuterRef("pk"))
@@ -79,7 +91,7 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
     # The change list.
 
     @admin.display(description="status", ordering="status")
-    def state(self, post: Post) -> str:
+    def state(self, post: "ListedPost") -> str:
         if post.status == Post.Status.PUBLISHED and not post.is_public:
             return f"Scheduled for {date_format(post.date)}"
         return post.get_status_display()
@@ -89,7 +101,7 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
         return post.link_domain
 
     @admin.display(description="on the site")
-    def on_site(self, post: Post) -> str:
+    def on_site(self, post: "ListedPost") -> str:
         if post.is_public:
             return format_html('<a href="{}">View on site</a>', post.get_absolute_url())
         return format_html('<a href="{}">Preview</a>', preview_url(post))
@@ -170,7 +182,7 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
     except (ContentType.DoesNotExist, ValueError) as error:
         raise Http404("No such kind of object.") from error
-    if not admin.site.is_registered(model):
+    if model is None or not admin.site.is_registered(model):
         raise Http404("No such kind of object in the admin.")
     if not admin.site.get_model_admin(model).has_view_permission(request):
         raise PermissionDenied

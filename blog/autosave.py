@@ -15,8 +15,11 @@ one), size-limited and rate-limited per writer.
 import json
 import uuid
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.contrib.admin import ModelAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -34,8 +37,13 @@ RATE = {"limit": 30, "seconds": 60}
 SAVED_COPIES_KEPT = 20
 SESSION_KEY = "autosave:saved-copies"
 
+if TYPE_CHECKING:
+    _PostAdmin = ModelAdmin[Post]  # what the mixin extends, for the type checker
+else:
+    _PostAdmin = object
 
-class AutosaveAdminMixin:
+
+class AutosaveAdminMixin(_PostAdmin):
     """The essay admin's side: the endpoints, the form's panel, clearing on a real save."""
 
     def get_urls(self) -> list[URLPattern]:
@@ -61,12 +69,21 @@ class AutosaveAdminMixin:
         clear(request, obj, created=not change)
 
 
+def writer(request: HttpRequest) -> User:
+    """Who is writing: every request here passed the admin's login (admin_view)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    return request.user
+
+
 def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
 @require_http_methods(["POST", "DELETE"])
-def autosave(request: HttpRequest, model_admin: ModelAdmin, pk: int | None = None) -> HttpResponse:
+def autosave(
+    request: HttpRequest, model_admin: "ModelAdmin[Post]", pk: int | None = None
+) -> HttpResponse:
     """POST: keep the form's fields; DELETE: discard the copy."""
     # Permission first: staff who may not change essays don't learn which ones exist.
     if pk is None:
@@ -76,7 +93,7 @@ def autosave(request: HttpRequest, model_admin: ModelAdmin, pk: int | None = Non
     if not allowed:
         return _error("Your account may not change essays.", 403)
     post = get_object_or_404(Post, pk=pk) if pk is not None else None
-    mine = Autosave.objects.filter(user=request.user, post=post)
+    mine = Autosave.objects.filter(user=writer(request), post=post)
     if request.method == "DELETE":
         mine.delete()
         return HttpResponse(status=204)
@@ -91,14 +108,14 @@ def autosave(request: HttpRequest, model_admin: ModelAdmin, pk: int | None = Non
     fields = {name: request.POST.get(name, "").replace("\r\n", "\n") for name in Autosave.FIELDS}
     based_on = request.POST.get("based_on", "")[:64]
     copy, _ = Autosave.objects.update_or_create(
-        user=request.user, post=post, defaults={"fields": fields, "based_on": based_on}
+        user=writer(request), post=post, defaults={"fields": fields, "based_on": based_on}
     )
     return JsonResponse({"saved": copy.saved.isoformat()})
 
 
 def form_context(request: HttpRequest, post: Post | None) -> dict:
     """What the essay form's autosave panel needs (templates/admin/blog/post/drafts.html)."""
-    copy = Autosave.objects.filter(user=request.user, post=post).first()
+    copy = Autosave.objects.filter(user=writer(request), post=post).first()
     saved_copies = request.session.pop(SESSION_KEY, [])
     kwargs = {"pk": post.pk} if post else {}
     return {
@@ -117,7 +134,7 @@ def form_context(request: HttpRequest, post: Post | None) -> dict:
 def clear(request: HttpRequest, post: Post, *, created: bool) -> None:
     """After a real save: the writer's autosave of this essay is done with, and so is the
     browser copy of the page that saved (named by the form's `local_copy` id)."""
-    Autosave.objects.filter(user=request.user, post=None if created else post).delete()
+    Autosave.objects.filter(user=writer(request), post=None if created else post).delete()
     copy_id = request.POST.get("local_copy", "")
     if copy_id.isalnum() and len(copy_id) == 32:
         saved = request.session.get(SESSION_KEY, [])

@@ -10,6 +10,7 @@ A request without `based_on` (a script, not the editor) is not checked.
 import difflib
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 
@@ -61,7 +62,7 @@ class BasedOnVersionMixin(forms.ModelForm):
         self.saved_version = version(self.instance) if self.instance.pk else ""
         self.conflict: list[Difference] = []
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         based_on = self.data.get("based_on")
         if self.instance.pk and based_on is not None and based_on != self.saved_version:
@@ -78,5 +79,5 @@ class BasedOnVersionMixin(forms.ModelForm):
             saved = saved.isoformat() if hasattr(saved, "isoformat") else str(saved)
             yours = str(self.data.get(name, "")).replace("\r\n", "\n")
             if saved != yours:
-                found.append(Difference(self.fields[name].label or name, saved, yours))
+                found.append(Difference(str(self.fields[name].label or name), saved, yours))
         return found

@@ -6,7 +6,8 @@ the change permission. Never cached, never indexed.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from blog.editor import CHANGE_PERMISSION
@@ -18,7 +19,7 @@ class DraftPreviewView(PostDetailView):
     def get_queryset(self):
         return Post.objects.all()
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not request.user.has_perm(CHANGE_PERMISSION):
             raise PermissionDenied
         response = super().dispatch(request, *args, **kwargs)

@@ -218,15 +218,17 @@ def check_inside(path: str, folder: str | None = None) -> str:
 NOT_REGULAR = "not a regular file (a FIFO, device or socket): only essay files are read"
 
 
-def read_capped(file: IO[bytes], source: str) -> bytes:
-    """At most BLOG_IMPORT_MAX_BYTES of an open file, or FrontMatterError if it holds more."""
+def read_capped(file: IO[bytes] | IO[str], source: str) -> bytes:
+    """At most BLOG_IMPORT_MAX_BYTES of an open file (a text stream's in UTF-8), or
+    FrontMatterError if it holds more."""
     mode = stat.S_IFREG  # a stream that isn't a file on disk (no fileno) is read as it is
     with contextlib.suppress(AttributeError, OSError, ValueError):
         mode = os.fstat(file.fileno()).st_mode
     if not stat.S_ISREG(mode):
         raise FrontMatterError(source, 1, NOT_REGULAR)
     limit = settings.BLOG_IMPORT_MAX_BYTES
-    data = file.read(limit + 1)
+    read = file.read(limit + 1)
+    data = read.encode() if isinstance(read, str) else read
     if len(data) > limit:
         raise FrontMatterError(
             source, 1, f"larger than {limit:,} bytes (BLOG_IMPORT_MAX_BYTES): is it an essay?"
@@ -336,8 +338,10 @@ def import_essays(
                     on_change(change)
             if not dry_run:
                 # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
-                posts.bulk_create([c.post for c in planned if c.action == "create"])
-                posts.bulk_update([c.post for c in planned if c.action == "update"], _WRITTEN)
+                # (Every change has its row here: only a dry run leaves a new post unbuilt.)
+                built = [(c.action, c.post) for c in planned if c.post is not None]
+                posts.bulk_create([post for action, post in built if action == "create"])
+                posts.bulk_update([post for action, post in built if action == "update"], _WRITTEN)
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))

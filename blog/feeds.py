@@ -10,13 +10,13 @@ ConditionalGetMiddleware.
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
 from blog import rendering
@@ -34,16 +34,16 @@ def xml_text(value: Any) -> Any:
     return NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
-class XmlSafe:
+class XmlSafe(SyndicationFeed):
     """Drops what XML cannot carry from every text the feed writes: Django's XML writer
     refuses it, so one essay with a vertical tab (a word processor's soft line break) or an
     ESC would make the whole feed fail for every reader."""
 
-    def __init__(self, **feed: Any) -> None:
-        super().__init__(**{name: xml_text(value) for name, value in feed.items()})
+    def __init__(self, *args: Any, **feed: Any) -> None:
+        super().__init__(*map(xml_text, args), **{k: xml_text(v) for k, v in feed.items()})
 
-    def add_item(self, **item: Any) -> None:
-        super().add_item(**{name: xml_text(value) for name, value in item.items()})
+    def add_item(self, *args: Any, **item: Any) -> None:
+        super().add_item(*map(xml_text, args), **{k: xml_text(v) for k, v in item.items()})
 
 
 class AtomWithContent(XmlSafe, Atom1Feed):
@@ -62,8 +62,18 @@ class RssWithContent(XmlSafe, Rss201rev2Feed):
         super().add_item_elements(handler, item)
 
 
+class OnItsPage(TypedDict):
+    page_url: str  # absolute: the essay's id in the feed, and its footnotes' base
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    FeedPost = WithAnnotations[Post, OnItsPage]  # a Post as the feeds list it
+
+
 class EssayFeed(Feed):
-    feed_type = RssWithContent
+    feed_type: type[SyndicationFeed] = RssWithContent
     description_template = None
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:
@@ -83,8 +93,9 @@ class EssayFeed(Feed):
     def link(self) -> str:
         return reverse("blog:post_list")
 
-    def items(self, request: HttpRequest) -> list[Post]:
-        posts = list(Post.objects.published()[:LATEST])
+    def items(self, request: HttpRequest) -> "list[FeedPost]":
+        # Each is given its page_url just below.
+        posts = cast("list[FeedPost]", list(Post.objects.published()[:LATEST]))
         for post in posts:
             post.page_url = request.build_absolute_uri(post.get_absolute_url())
         return posts
@@ -96,7 +107,7 @@ class EssayFeed(Feed):
         # A link post points where it links; its own page stays its id.
         return item.external_link or item.get_absolute_url()
 
-    def item_guid(self, item: Post) -> str:
+    def item_guid(self, item: "FeedPost") -> str:
         return item.page_url
 
     item_guid_is_permalink = True
@@ -111,7 +122,7 @@ class EssayFeed(Feed):
     def item_updateddate(self, item: Post) -> dt.datetime:
         return item.changed
 
-    def item_extra_kwargs(self, item: Post) -> dict:
+    def item_extra_kwargs(self, item: "FeedPost") -> dict:
         content = rendering.absolutize_footnotes(item.body_html, item.page_url)
         if item.external_link:
             content += (

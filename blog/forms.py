@@ -64,8 +64,8 @@ class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # (Fields are missing when shown read-only, to staff who may only view.)
-        if "body" in self.fields:
-            self.fields["body"].strip = False  # stored exactly as written
+        if isinstance(body := self.fields.get("body"), forms.CharField):
+            body.strip = False  # stored exactly as written
         if "slug" in self.fields:
             # The model's rule, checked by the form too: a refused slug then never reaches
             # the instance, whose URLs (preview, view on site) the change page still builds.

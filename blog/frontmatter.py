@@ -33,6 +33,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -206,11 +207,17 @@ def _split(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
     return front, key_lines, body.removesuffix(newline), body_line
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader  # libyaml's has the same interface
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """PyYAML's safe loader (libyaml's when present: ten times faster)."""
 
 
-def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     # An impossible date such as 2024-13-45 stays text, to be reported as a bad date.
     try:
         return loader.construct_yaml_timestamp(node)
@@ -275,9 +282,9 @@ def _toml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
         raise FrontMatterError(source, 2, "front matter is nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         found = _TOML_AT.search(str(error))
-        line = int(found[1]) + 1 if found and found[1] else len(lines) + 1
+        at = int(found[1]) + 1 if found and found[1] else len(lines) + 1
         problem = _TOML_AT.sub("", str(error))
-        raise FrontMatterError(source, line, f"front matter is not valid TOML: {problem}") from None
+        raise FrontMatterError(source, at, f"front matter is not valid TOML: {problem}") from None
     key_lines: dict[str, int] = {}
     for number, line in enumerate(lines, start=2):
         if line.lstrip().startswith("["):

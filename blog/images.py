@@ -50,6 +50,7 @@ def clean_image(
             opened = Image.open(file, formats=DECODERS)
         with opened:
             kind = "JPEG" if opened.format == "MPO" else opened.format
+            assert kind in EXTENSIONS  # an opened image names its decoder, one of DECODERS
             if kind == "JPEG":
                 # The smallest DCT scale still at least max_width wide as shown (a JPEG's
                 # EXIF comes with its header).

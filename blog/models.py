@@ -15,7 +15,7 @@ from django.utils import timezone
 from blog import rendering, validators
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(models.QuerySet["Post"]):
     def published(self) -> Self:
         """What readers see: published, and dated today or earlier in the site's time zone."""
         return self.filter(status=Post.Status.PUBLISHED, date__lte=timezone.localdate())
@@ -26,7 +26,11 @@ def visible_since(date: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
 
 
-class PostManager(models.Manager.from_queryset(PostQuerySet)):
+# A name of its own: the type checker's Django plugin only follows from_queryset() here.
+_PostManagerBase = models.Manager.from_queryset(PostQuerySet)
+
+
+class PostManager(_PostManagerBase["Post"]):
     def get_by_natural_key(self, slug: str) -> "Post":
         return self.get(slug=slug)
 
@@ -195,7 +199,7 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
     def live(self) -> Self:
         """Links that open their draft: not revoked, not expired."""
         now = timezone.now()
@@ -241,11 +245,15 @@ class ReaderNote(models.Model):
     """A share-link reader's note on one paragraph (a top-level block of the essay body),
     kept with the version of the body the reader saw."""
 
+    QUOTE_LENGTH = 200
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reader_notes")
     link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="notes")
     name = models.CharField(max_length=80, blank=True, help_text="As the reader gave it.")
     paragraph = models.PositiveIntegerField(help_text="Index of the block in the essay body.")
-    quote = models.CharField(max_length=200, blank=True, help_text="The paragraph's start.")
+    quote = models.CharField(
+        max_length=QUOTE_LENGTH, blank=True, help_text="The paragraph's start."
+    )
     text = models.TextField(max_length=2000)
     seen_version = models.CharField(max_length=64, help_text="Hash of the body the reader saw.")
     resolved = models.BooleanField(default=False)

@@ -93,7 +93,8 @@ def highlight(text: str, pattern: re.Pattern | None) -> SafeString:
     """`text` escaped, with the words matching `pattern` in <mark>."""
     if pattern is None:
         return escape(text)
-    parts, end = [], 0
+    parts: list[str] = []
+    end = 0
     for match in pattern.finditer(text):
         parts.append(escape(text[end : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")

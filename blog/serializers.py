@@ -39,8 +39,9 @@ class Deserializer(base.Deserializer):
         name = getattr(stream, "name", None)
         source = name or "<string>"
         try:
-            if isinstance(stream, str | bytes):
-                raw = stream.encode() if isinstance(stream, str) else stream
+            # Bytes come as given; a str comes wrapped in a StringIO (base.Deserializer).
+            if isinstance(stream, bytes):
+                raw = stream
             else:
                 if name:
                     essays_io.check_inside(name)
@@ -50,4 +51,5 @@ class Deserializer(base.Deserializer):
             raise base.DeserializationError(str(error)) from None
         posts = Post.objects.using(self.using)
         (change,) = essays_io.plan([(source, essay)], posts, timezone.now())
+        assert change.post is not None  # plan() builds the row unless told not to
         yield base.DeserializedObject(change.post)

@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +29,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import Truncator
 
@@ -38,7 +40,7 @@ from blog.views import PostDetailView, with_neighbours
 # Per link (one reader): enough for a careful reading, not for a flood.
 RATE = {"limit": 10, "seconds": 600}
 MAX_NOTES_PER_LINK = 200
-QUOTE_LENGTH = ReaderNote._meta.get_field("quote").max_length
+QUOTE_LENGTH = ReaderNote.QUOTE_LENGTH
 # Elements without an end tag: they open no block.
 VOID = frozenset(
     {
@@ -111,7 +113,9 @@ class Paragraph:
     notes: list = field(default_factory=list)
 
 
-def by_paragraph[T](post: Post, items: Iterable[T], note: Callable[[T], ReaderNote]) -> list:
+def by_paragraph[T](
+    post: Post, items: Iterable[T], note: Callable[[T], ReaderNote]
+) -> list[Paragraph]:
     """Group `items` (notes, or the admin's forms of notes) under the paragraphs they are
     about, in the order of the essay; notes on text that changed since come last."""
     texts = blocks(post.body_html)
@@ -121,7 +125,7 @@ def by_paragraph[T](post: Post, items: Iterable[T], note: Callable[[T], ReaderNo
     for item in items:
         seen = note(item)
         if seen.seen_version == current and seen.paragraph < len(texts):
-            index = seen.paragraph
+            index: int | None = seen.paragraph
         else:
             index = where.get(seen.quote) if seen.quote else None
         text = texts[index] if index is not None else ""
@@ -143,7 +147,8 @@ class NoteForm(forms.Form):
     def __init__(self, post: Post, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.texts = blocks(post.body_html)
-        self.fields["paragraph"].choices = [
+        # (Each form's fields are copies of the fields declared above.)
+        cast(forms.TypedChoiceField, self.fields["paragraph"]).choices = [
             (index, f"¶ {index + 1}: {Truncator(text).chars(60)}")
             for index, text in enumerate(self.texts)
             if text
@@ -170,14 +175,15 @@ class SharedDraftView(PostDetailView):
     """/p/<token>/: the draft for one reader, and the notes form."""
 
     template_name = "blog/shared_draft.html"
+    link: ShareLink  # the live link the address names (dispatch)
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        link = ShareLink.objects.live().select_related("post").filter(token=kwargs["token"])
-        self.link = link.first()
-        if self.link is None:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        link = ShareLink.objects.live().select_related("post").filter(token=kwargs["token"]).first()
+        if link is None:
             raise Http404("This link is not valid, or no longer.")
-        if Post.objects.published().filter(pk=self.link.post_id).exists():
-            return HttpResponsePermanentRedirect(self.link.post.get_absolute_url())
+        self.link = link
+        if Post.objects.published().filter(pk=link.post_id).exists():
+            return HttpResponsePermanentRedirect(link.post.get_absolute_url())
         response = super().dispatch(request, *args, **kwargs)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -4,15 +4,25 @@ Both are inlines of the essay, open to those who may change essays (not to staff
 only look), and neither is part of the essay's revision history.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from blog.models import Post, ReaderNote, ShareLink
-from blog.sharing import by_paragraph
+from blog.sharing import Paragraph, by_paragraph
 
 CHANGE_POST = "blog.change_post"
+
+if TYPE_CHECKING:
+    from reversion.admin import VersionAdmin
+
+    class _PostAdmin(VersionAdmin, admin.ModelAdmin[Post]): ...  # what the mixin extends
+
+else:
+    _PostAdmin = object
 
 
 class EssayPermissions:
@@ -47,7 +57,7 @@ class ShareLinkInline(EssayPermissions, admin.TabularInline):
 
 
 class ReaderNoteFormSet(BaseInlineFormSet):
-    def paragraphs(self) -> list:
+    def paragraphs(self) -> list[Paragraph]:
         """The forms of the notes, grouped under their paragraphs (blog.sharing)."""
         return by_paragraph(self.instance, self.forms, lambda form: form.instance)
 
@@ -69,7 +79,7 @@ class ReaderNoteInline(EssayPermissions, admin.TabularInline):
         return super().get_queryset(request).select_related("link")
 
 
-class BetaReadersAdminMixin:
+class BetaReadersAdminMixin(_PostAdmin):
     """The essay admin's share links and notes."""
 
     inlines = [ShareLinkInline, ReaderNoteInline]

@@ -21,7 +21,8 @@ class ImageForm(MarkdownxImageForm):
     image = forms.FileField(error_messages={"required": "No image was sent."})
 
     def clean_image(self) -> UploadedFile:
-        upload = self.cleaned_data["image"]
+        upload: UploadedFile = self.cleaned_data["image"]
+        assert upload.size is not None  # FileField refuses a file without one (empty)
         limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
         if upload.size > limit:
             raise forms.ValidationError(f"The image is larger than {filesizeformat(limit)}.")

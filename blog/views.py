@@ -1,15 +1,18 @@
 """Public pages. Every query goes through Post.objects.published()."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseBase
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from django.views.generic.base import ContextMixin, TemplateResponseMixin, View
 from django.views.generic.dates import YearArchiveView
 
 from blog import rendering, search
@@ -19,14 +22,21 @@ WORDS_PER_MINUTE = 230
 DESCRIPTION_LENGTH = 160
 PAGE_SIZE = 50
 
+if TYPE_CHECKING:
+    # What PublishedMixin extends, as the type checker sees it: the list, detail and date
+    # views it mixes into all answer GET with a template and a context.
+    class _ObjectView(TemplateResponseMixin, ContextMixin, View):
+        def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse: ...
+else:
+    _ObjectView = object
 
-class PublishedMixin:
+
+class PublishedMixin(_ObjectView):
     """The one queryset readers see, one spelling of `?page=`, and Last-Modified.
 
     ConditionalGetMiddleware adds the ETag and answers 304 to a revisit with either.
     """
 
-    model = Post
     paginate_by: int | None = None
     # Fields a page does not show; lists leave out the bodies (most of a row's bytes).
     deferred: tuple[str, ...] = ()
@@ -70,12 +80,12 @@ class HomeView(PublishedMixin, ListView):
     deferred = ("body", "body_html")
     recent = 10
 
-    def get_queryset(self) -> list[Post]:
+    def get_queryset(self) -> QuerySet[Post]:
         # One more than shown tells whether there are more, in the same query.
-        return list(super().get_queryset()[: self.recent + 1])
+        return super().get_queryset()[: self.recent + 1]
 
     def get_context_data(self, **kwargs) -> dict:
-        posts = self.object_list
+        posts = list(self.object_list)
         return super().get_context_data(
             object_list=posts[: self.recent], more=len(posts) > self.recent, **kwargs
         )
@@ -142,7 +152,7 @@ class SearchView(PublishedMixin, ListView):
         return response
 
 
-def post_index(request: HttpRequest) -> HttpResponse:
+def post_index(request: HttpRequest) -> HttpResponseBase:
     """/words/ lists every essay; /words/?q=... searches them."""
     if "q" in request.GET:
         return SearchView.as_view()(request)
@@ -265,7 +275,7 @@ class FaviconView(RedirectView):
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("blog/favicon.svg")
 
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = super().get(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=24 * 60 * 60)
         return response

@@ -7,11 +7,15 @@ DJANGO_ALLOWED_HOSTS set; DATABASE_URL for PostgreSQL.
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
+
+if TYPE_CHECKING:
+    from django_stubs_ext.settings import TemplatesSetting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,7 +86,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "site_config.urls"
 WSGI_APPLICATION = "site_config.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: "list[TemplatesSetting]" = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -180,7 +184,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
         }
     }
 # How long a page is cached, by the site and (max-age) by browsers and CDNs.
@@ -248,7 +252,7 @@ MARKDOWNX_EDITOR_RESIZABLE = False  # the editor keeps its height; the panes scr
 MARKDOWNX_MEDIA_PATH = "images/"
 MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 # Scaled down to this width (a height of 0: any), never up; JPEG and WebP at this quality.
-MARKDOWNX_IMAGE_MAX_SIZE = {
+MARKDOWNX_IMAGE_MAX_SIZE: dict[str, Any] = {
     "size": (int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600)), 0),
     "quality": 85,
 }

@@ -1,6 +1,7 @@
 """WSGI entry point: `gunicorn site_config.wsgi` (gunicorn.conf.py loads it, then forks)."""
 
 import os
+from pathlib import Path
 
 from django.core.wsgi import get_wsgi_application
 
@@ -21,7 +22,7 @@ def warm() -> None:
 
     from blog.models import Post
 
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    for folder in map(Path, settings.TEMPLATES[0]["DIRS"]):
         for path in folder.rglob("*.*"):
             get_template(str(path.relative_to(folder)))
     reverse("blog:home")

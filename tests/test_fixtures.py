@@ -82,6 +82,22 @@ def test_dumpdata_points_to_the_exporter(make_post):
         call_command("dumpdata", "blog", format="md")
 
 
+@pytest.mark.parametrize("given", [str, bytes], ids=["text", "bytes"])
+def test_the_format_deserializes_text_and_bytes(given):
+    # Django wraps a str in a StringIO: it is read like any stream, as UTF-8.
+    text = SEED.read_text(encoding="utf-8")
+    content = text if given is str else text.encode()
+    (loaded,) = serializers.deserialize("md", content)
+    loaded.save()
+    assert Post.objects.get().title == "Autonomy"
+
+
+def test_a_string_over_the_size_cap_is_refused(settings):
+    settings.BLOG_IMPORT_MAX_BYTES = 1000
+    with pytest.raises(DeserializationError, match=r"<string>:1: larger than 1,000 bytes"):
+        list(serializers.deserialize("md", SEED.read_text(encoding="utf-8")))
+
+
 # loaddata applies the importer's checks to hostile files ---------------------------------
 
 

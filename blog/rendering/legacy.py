@@ -87,23 +87,23 @@ def _split_notes(text: str) -> tuple[str, list[tuple[int, str]]] | None:
         pass
     if separator is None:
         return None
-    paragraphs: list[list[str]] = []
+    paragraphs: list[tuple[int, list[str]]] = []  # (number, lines)
     blank = True
     for line in text[separator.end() :].split("\n"):
         if not line.strip():
             blank = True
         elif _FENCE.match(line):
             return None  # the `--` is code, not a separator
-        elif _NOTE_START.match(line):
-            paragraphs.append([line])
+        elif start := _NOTE_START.match(line):
+            paragraphs.append((int(start.group(1)), [line]))
             blank = False
         elif not blank and paragraphs:
-            paragraphs[-1].append(line)  # the note goes on
+            paragraphs[-1][1].append(line)  # the note goes on
         else:
             return None  # a paragraph that is not a note: this `--` is part of the essay
     if not paragraphs:
         return None
-    notes = [(int(_NOTE_START.match(lines[0]).group(1)), "\n".join(lines)) for lines in paragraphs]
+    notes = [(number, "\n".join(lines)) for number, lines in paragraphs]
     return text[: separator.start()], notes
 
 

@@ -115,13 +115,14 @@ def highlighted_blocks(html_text: str) -> Iterator[tuple[re.Match, bool]]:
 
 
 def _highlight_blocks(html_text: str) -> str:
-    pieces, last = [], 0
+    pieces: list[str] = []
+    last = 0
     for match, within in highlighted_blocks(html_text):
         if not within:
             break
         language, code = match.groups()
         highlighted = highlight(html.unescape(code), html.unescape(language))
-        pieces += [html_text[last : match.start()], highlighted]
+        pieces += [html_text[last : match.start()], highlighted or match.group(0)]
         last = match.end()
     pieces.append(html_text[last:])
     return "".join(pieces)

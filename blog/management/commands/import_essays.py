@@ -48,8 +48,8 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         try:
             files = essays_io.essay_files(options["paths"])
-        except FileNotFoundError as error:
-            raise CommandError(str(error)) from None
+        except FileNotFoundError as missing:
+            raise CommandError(str(missing)) from None
         if not files:
             raise CommandError("No essay files (*.md, *.markdown) found there.")
 
@@ -93,7 +93,7 @@ class Command(BaseCommand):
                 return
             for name, (old, new) in change.changes.items():
                 if name == "body":
-                    for line in _diff(old, new, change.source):
+                    for line in _diff(str(old), str(new), change.source):
                         self.stdout.write(f"    {line}")
                 else:
                     self.stdout.write(f"    {name}: {old!s} -> {new!s}")
