@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "axes",
+    "django_tasks_db",
     "blog",
+    "blog.newsletter",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,46 @@ MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_PATH}markdownx/upload/"
 BLOG_UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 BLOG_IMAGE_MAX_WIDTH = int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600))
 BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-bomb guard
+
+# Email (Django's MAILERS): SMTP from the environment whenever DJANGO_EMAIL_HOST is set, in
+# every mode; without it, emails are printed to the console of the process that sends
+# them. DJANGO_EMAIL_BACKEND picks another backend (django-anymail for a provider's API).
+if os.environ.get("DJANGO_EMAIL_HOST"):
+    _port = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["DJANGO_EMAIL_HOST"],
+            "port": _port,
+            "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+            "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", _port == 587),
+            "timeout": 30,  # seconds per SMTP operation: a stuck server holds no one long
+        },
+    }
+else:
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+if os.environ.get("DJANGO_EMAIL_BACKEND"):
+    _mailer = {"BACKEND": os.environ["DJANGO_EMAIL_BACKEND"]}
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Work outside the request (the newsletter's emails): Django's tasks framework, queued in
+# the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The newsletter (blog/newsletter). Links in emails need the site's address: no request
+# is at hand in the worker.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ALLOWED_HOSTS and not DEBUG
+    else "http://127.0.0.1:8000"
+)
+# Messages per second each sending worker keeps under (0: no limit); your provider's limit.
+NEWSLETTER_SEND_RATE = float(os.environ.get("DJANGO_NEWSLETTER_SEND_RATE", "10"))
+# A delivery claimed by a worker that died is sent again after this many seconds.
+NEWSLETTER_CLAIM_SECONDS = int(os.environ.get("DJANGO_NEWSLETTER_CLAIM_SECONDS", "600"))
 
 # Essays in markdown files with front matter load with `loaddata essay.md`.
 SERIALIZATION_MODULES = {"md": "blog.serializers"}
