@@ -239,14 +239,16 @@ BLOG_IMAGE_MAX_WIDTH = int(os.environ.get("DJANGO_IMAGE_MAX_WIDTH", 1600))
 BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-bomb guard
 
 # Email (Django's MAILERS): SMTP from the environment whenever DJANGO_EMAIL_HOST is set, in
-# every mode; without it, emails are printed to the console of the process that sends
-# them. DJANGO_EMAIL_BACKEND picks another backend (django-anymail for a provider's API).
-if os.environ.get("DJANGO_EMAIL_HOST"):
-    _port = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+# every mode. Without it, development prints emails to the console of the process that
+# sends them, and production hands them to the machine's own mail server (localhost:25).
+# DJANGO_EMAIL_BACKEND picks another backend (django-anymail for a provider's HTTP API).
+_email_host = os.environ.get("DJANGO_EMAIL_HOST", "")
+if _email_host or not DEBUG:
+    _port = int(os.environ.get("DJANGO_EMAIL_PORT") or (587 if _email_host else 25))
     _mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": os.environ["DJANGO_EMAIL_HOST"],
+            "host": _email_host or "localhost",
             "port": _port,
             "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
             "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
