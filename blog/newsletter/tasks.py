@@ -23,7 +23,8 @@ BATCH = 2000
 
 
 def essay_saved(sender: type[Post], instance: Post, raw: bool = False, **kwargs) -> None:
-    """post_save of an essay: if it is to be emailed, look again on its date."""
+    """post_save of an essay: if it is to be emailed, look again on its date. (Several saves
+    may queue several looks: mail_essay queues the essay once all the same.)"""
     if raw:  # loaddata
         return
     transaction.on_commit(lambda: schedule(instance.pk), using=kwargs.get("using"))
