@@ -241,7 +241,7 @@ BLOG_IMAGE_MAX_PIXELS = 50_000_000  # refused before decoding: a decompression-b
 # Email (Django's MAILERS): SMTP from the environment whenever DJANGO_EMAIL_HOST is set, in
 # every mode. Without it, development prints emails to the console of the process that
 # sends them, and production hands them to the machine's own mail server (localhost:25).
-# DJANGO_EMAIL_BACKEND picks another backend (django-anymail for a provider's HTTP API).
+# A provider's HTTP API instead: django-anymail's backend here (README, Production).
 _email_host = os.environ.get("DJANGO_EMAIL_HOST", "")
 if _email_host or not DEBUG:
     _port = int(os.environ.get("DJANGO_EMAIL_PORT") or (587 if _email_host else 25))
@@ -258,8 +258,6 @@ if _email_host or not DEBUG:
     }
 else:
     _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-if os.environ.get("DJANGO_EMAIL_BACKEND"):
-    _mailer = {"BACKEND": os.environ["DJANGO_EMAIL_BACKEND"]}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

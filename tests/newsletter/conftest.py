@@ -4,6 +4,7 @@
 import asyncio
 import email
 import email.policy
+import logging
 import os
 import socket
 import subprocess
@@ -68,6 +69,7 @@ def free_port() -> int:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     """A real SMTP server on 127.0.0.1, on a free port: (its inbox, its port)."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line logged per SMTP line
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
