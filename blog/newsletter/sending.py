@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from blog.models import Post
@@ -189,8 +189,3 @@ class Pace:
         if self.next > now:
             time.sleep(self.next - now)
         self.next = max(self.next, now) + self.interval
-
-
-def counts(deliveries: QuerySet[Delivery]) -> dict[str, int]:
-    """{status: count} of some deliveries, in one query."""
-    return dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
