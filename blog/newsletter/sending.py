@@ -100,6 +100,7 @@ def send_chunk(essay: EssayEmail, rows: list[Delivery]) -> int:
             pace.wait()
             message = essay.to(row.subscriber.email, row.subscriber_id, message_id(row.pk))
             try:
+                connection.open()  # once: one SMTP connection for the chunk
                 connection.send_messages([message])
             except Exception as error:  # every failure is recorded, none lost
                 if not failed(row, error):

@@ -10,8 +10,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -93,13 +95,100 @@ def inbox(smtp, settings) -> Inbox:
     return inbox
 
 
+# An SMTP server in a process of its own, for the worker tests: every accepted message is a
+# file in its folder; with a hold, the n-th transaction waits at RCPT for a "release" file.
+SERVER = """
+import asyncio, pathlib, sys, threading
+from aiosmtpd.controller import Controller
+
+folder, port, hold_at = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+
+
+class Sink:
+    recipients = messages = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        Sink.recipients += 1
+        if Sink.recipients == hold_at:
+            (folder / "holding").touch()
+            while not (folder / "release").exists():
+                await asyncio.sleep(0.01)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        Sink.messages += 1
+        path = folder / f"{Sink.messages:07d}.eml"
+        path.with_suffix(".tmp").write_bytes(envelope.content)
+        path.with_suffix(".tmp").rename(path)
+        return "250 Message accepted for delivery"
+
+
+Controller(Sink(), hostname="127.0.0.1", port=port).start()
+(folder / "ready").touch()
+threading.Event().wait()
+"""
+
+
+class Mailbox:
+    """What the server process accepted, read from its folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def received(self) -> list[bytes]:
+        return [path.read_bytes() for path in sorted(self.folder.glob("*.eml"))]
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.received]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def wait_holding(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not (self.folder / "holding").exists():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def release(self) -> None:
+        (self.folder / "release").touch()
+
+
 @pytest.fixture
-def worker(smtp, settings) -> Iterator[Callable[..., subprocess.Popen]]:
-    """worker(*args, **env): the real `manage.py db_worker` on the test database, sending
-    to the test SMTP server. Every process started is ended after the test."""
+def mail_server(tmp_path) -> Callable[..., tuple[Mailbox, int]]:
+    """mail_server(hold_at=0): start the SMTP server process; (its mailbox, its port)."""
+    started: list[subprocess.Popen] = []
+
+    def start(hold_at: int = 0) -> tuple[Mailbox, int]:
+        folder = tmp_path / f"mail-{len(started)}"
+        folder.mkdir()
+        port = free_port()
+        command = [sys.executable, "-c", SERVER, str(folder), str(port), str(hold_at)]
+        started.append(subprocess.Popen(command, cwd=ROOT))
+        deadline = time.monotonic() + 30
+        while not (folder / "ready").exists():
+            assert time.monotonic() < deadline, "the SMTP server did not start"
+            time.sleep(0.05)
+        return Mailbox(folder), port
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def worker(settings, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+    """worker(port, *args, **env): the real `manage.py db_worker` on the test database,
+    sending to the SMTP server on `port`; its output goes to a file (`process.log`): an
+    unread pipe would fill up and block it. Every process started is ended after the test."""
     from django.db import connection
 
-    _, port = smtp
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
         url = f"sqlite:///{db['NAME']}"
@@ -108,7 +197,6 @@ def worker(smtp, settings) -> Iterator[Callable[..., subprocess.Popen]]:
     base = os.environ | {
         "DATABASE_URL": url,
         "DJANGO_EMAIL_HOST": "127.0.0.1",
-        "DJANGO_EMAIL_PORT": str(port),
         "DJANGO_EMAIL_USE_TLS": "0",
         "DJANGO_NEWSLETTER_SEND_RATE": "0",
         "SITE_URL": settings.SITE_URL,
@@ -116,16 +204,19 @@ def worker(smtp, settings) -> Iterator[Callable[..., subprocess.Popen]]:
     }
     started: list[subprocess.Popen] = []
 
-    def start(*args: str, **env: str) -> subprocess.Popen:
+    def start(port: int, *args: str, **env: str) -> subprocess.Popen:
+        env = {"DJANGO_EMAIL_PORT": str(port), **env}
         command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay"]
-        process = subprocess.Popen(
-            [*command, "--interval", "0.05", "--verbosity", "0", *args],
-            cwd=ROOT,
-            env=base | env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        log = tmp_path / f"worker-{len(started)}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [*command, "--interval", "0.05", "--verbosity", "0", *args],
+                cwd=ROOT,
+                env=base | env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        process.log = log
         started.append(process)
         return process
 
@@ -136,16 +227,16 @@ def worker(smtp, settings) -> Iterator[Callable[..., subprocess.Popen]]:
         process.wait(timeout=30)
 
 
-def run_batch(start: Callable[..., subprocess.Popen], **env: str) -> None:
-    """`db_worker --batch`: run every task that is due, then exit."""
-    process = start("--batch", **env)
-    _, errors = process.communicate(timeout=120)
-    assert process.returncode == 0, errors
-
-
 @pytest.fixture
 def drain(worker) -> Callable[..., None]:
-    return lambda **env: run_batch(worker, **env)
+    """drain(port): `db_worker --batch` runs every task that is due, then exits."""
+
+    def run(port: int, **env: str) -> None:
+        process = worker(port, "--batch", **env)
+        process.wait(timeout=300)
+        assert process.returncode == 0, process.log.read_text()
+
+    return run
 
 
 @pytest.fixture
