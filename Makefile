@@ -1,6 +1,6 @@
 # The README's commands. `make run` serves the site; `make test` runs the whole suite.
 .DEFAULT_GOAL := run
-.PHONY: run test check dev-sync deploy-check hooks types lint format serve clean
+.PHONY: run test check dev-sync deploy-check hooks types lint format serve worker clean
 
 # uv from PATH, or bootstrapped into .tools/ (nothing installed globally).
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
@@ -24,6 +24,8 @@ run: $(UV) .secret-key
 	$(DEV) $(MANAGE) migrate --noinput
 	$(DEV) $(MANAGE) loaddata fixtures/*.md
 	$(DEV) $(MANAGE) ensure_writer
+	@# The newsletter's worker beside the server (its emails print here), stopped with it.
+	$(DEV) $(MANAGE) db_worker --no-reload --verbosity 0 & trap "kill $$!" EXIT; \
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 
 # Test-only JavaScript (axe-core for the browser tests), from package-lock.json.
@@ -64,6 +66,11 @@ serve: $(UV)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	.venv/bin/gunicorn
+
+# The newsletter's worker (emails outside the request), beside `make serve` in production.
+worker: $(UV)
+	$(UV) sync --locked --no-dev --inexact
+	$(MANAGE) db_worker --no-reload
 
 lint: $(UV)
 	$(UV) sync --locked

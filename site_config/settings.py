@@ -62,8 +62,10 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "axes",
+    "django_tasks_db",
     "blog",
     "site_config",  # the site's plumbing: page cache, health, media, error pages
+    "blog.newsletter",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,46 @@ MARKDOWNX_IMAGE_MAX_SIZE: dict[str, Any] = {
 # (blog/images.py): with it, a worker serving an upload stays under about 100 MB
 # (bench/uploads.py). About 4 megapixels for an RGB PNG; JPEGs are decoded reduced.
 BLOG_IMAGE_MAX_MEMORY = 32 * 1024 * 1024
+
+# Email (Django's MAILERS): SMTP from the environment whenever DJANGO_EMAIL_HOST is set, in
+# every mode. Without it, development prints emails to the console of the process that
+# sends them, and production hands them to the machine's own mail server (localhost:25).
+# A provider's HTTP API instead: django-anymail's backend here (README, Production).
+_email_host = os.environ.get("DJANGO_EMAIL_HOST", "")
+if _email_host or not DEBUG:
+    _port = int(os.environ.get("DJANGO_EMAIL_PORT") or (587 if _email_host else 25))
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host or "localhost",
+            "port": _port,
+            "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+            "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", _port == 587),
+            "timeout": 30,  # seconds per SMTP operation: a stuck server holds no one long
+        },
+    }
+else:
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Work outside the request (the newsletter's emails): Django's tasks framework, queued in
+# the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The newsletter (blog/newsletter). Links in emails need the site's address: no request
+# is at hand in the worker.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ALLOWED_HOSTS and not DEBUG
+    else "http://127.0.0.1:8000"
+)
+# Messages per second each sending worker keeps under (0: no limit); your provider's limit.
+NEWSLETTER_SEND_RATE = float(os.environ.get("DJANGO_NEWSLETTER_SEND_RATE", "10"))
+# A delivery claimed by a worker that died is sent again after this many seconds.
+NEWSLETTER_CLAIM_SECONDS = int(os.environ.get("DJANGO_NEWSLETTER_CLAIM_SECONDS", "600"))
 
 # Essays in markdown files with front matter load with `loaddata essay.md`.
 SERIALIZATION_MODULES = {"md": "blog.serializers"}

@@ -33,6 +33,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Uploaded images, in production too (WhiteNoise serves only static files).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
+    # Readers subscribe by email: /subscribe/, /unsubscribe/<token>/ (blog/newsletter/urls.py).
+    path("", include("blog.newsletter.urls")),
     # The reader's site: /, /words/..., feeds, sitemap.xml, robots.txt (blog/urls.py).
     path("", include("blog.urls")),
 ]

@@ -62,6 +62,17 @@ def tomorrow() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=1)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory: tests that run the real task
+    worker in another process (tests/newsletter/) need it to see the same database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.db")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_files(tmp_path_factory):
     """Collect static files once, as a deployment does: the manifest storage needs them."""
