@@ -20,13 +20,14 @@ from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
 from blog.models import Post
 from blog.sharing_admin import BetaReadersAdminMixin
+from blog.topics_admin import TopicsAdminMixin
 
 
 @admin.register(Post)
-class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
+class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, VersionAdmin):
     form = PostAdminForm
     fieldsets = [
-        (None, {"fields": ["title", ("slug", "date", "status"), "external_link"]}),
+        (None, {"fields": ["title", ("slug", "date", "status"), "external_link", "topics"]}),
         (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}
