@@ -33,7 +33,8 @@ class TopicAdmin(admin.ModelAdmin):
     readonly_fields = ["address"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
-        return super().get_queryset(request).annotate(essay_count=Count("posts"))
+        # (A GROUP BY query leaves Meta.ordering out: order it again.)
+        return super().get_queryset(request).annotate(essay_count=Count("posts")).order_by("key")
 
     @admin.display(description="essays", ordering="essay_count")
     def essays(self, topic: Topic) -> int:
