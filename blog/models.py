@@ -1,4 +1,4 @@
-"""The essay, the one definition of what readers may see, and the slugs an essay had."""
+"""The essay, the one definition of what readers may see, the slugs an essay had, and topics."""
 
 import datetime as dt
 import re
