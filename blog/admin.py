@@ -22,6 +22,7 @@ from blog.drafts import DraftPreviewView
 from blog.forms import PostAdminForm
 from blog.models import Post
 from blog.sharing_admin import BetaReadersAdminMixin
+from blog.topics_admin import TopicsAdminMixin
 
 
 class Public(TypedDict):
@@ -35,10 +36,10 @@ if TYPE_CHECKING:
 
 
 @admin.register(Post)
-class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, VersionAdmin):
+class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, VersionAdmin):
     form = PostAdminForm
     fieldsets = [
-        (None, {"fields": ["title", ("slug", "date", "status"), "external_link"]}),
+        (None, {"fields": ["title", ("slug", "date", "status"), "external_link", "topics"]}),
         (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}

@@ -26,17 +26,19 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
 from blog import frontmatter, validators
 from blog.frontmatter import Essay, FrontMatterError
-from blog.models import Post
+from blog.models import Post, Topic, fold
 
 # The post's fields an essay file sets; a post is unchanged when they all match the file.
 CONTENT = ("date", "title", "external_link", "body", "status")
 _WRITTEN = (*CONTENT, "body_html", "rendered_with", "updated")
+# A post's topics, fetched with it: the names are all a file holds of them.
+_TOPICS = Prefetch("topics", queryset=Topic.objects.only("name", "key"))
 BATCH_SIZE = 500
 
 # Sent (sender=Post, using=alias, created=n, updated=n) inside the import's transaction when
@@ -67,19 +69,31 @@ def to_essay(post: Post) -> Essay:
         post.external_link,
         post.body,
         draft=post.status == Post.Status.DRAFT,
+        topics=tuple(topic.name for topic in post.topics.all()),  # by name (Topic's order)
     )
 
 
 def changes(post: Post | None, essay: Essay) -> dict[str, tuple[object, object]]:
-    """The content the essay would change: field -> (value in the post, value in the file)."""
+    """The content the essay would change: field -> (value in the post, value in the file).
+
+    Topics are compared as names whatever their case ("Remote work" is "remote work"),
+    and shown as a list: "hiring, remote work"."""
     values = post_values(essay)
+    found: dict[str, tuple[object, object]]
     if post is None:
-        return {name: (None, value) for name, value in values.items()}
-    return {
+        found = {name: (None, value) for name, value in values.items()}
+        if essay.topics:
+            found["topics"] = (None, ", ".join(essay.topics))
+        return found
+    found = {
         name: (getattr(post, name), value)
         for name, value in values.items()
         if getattr(post, name) != value
     }
+    topics = [topic.name for topic in post.topics.all()]
+    if {fold(name) for name in topics} != {fold(name) for name in essay.topics}:
+        found["topics"] = (", ".join(topics), ", ".join(essay.topics))
+    return found
 
 
 def apply(post: Post, essay: Essay, now: dt.datetime) -> None:
@@ -102,6 +116,9 @@ class Change:
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     # The row to write (built: new or updated, rendered), or the stored one if unchanged.
     post: Post | None = None
+    # The file's topics, and whether the post's are to be replaced by them.
+    topics: tuple[str, ...] = ()
+    new_topics: bool = False
 
 
 def plan(
@@ -111,7 +128,8 @@ def plan(
     *,
     build: bool = True,
 ) -> list[Change]:
-    """What each (source, essay) does to `posts`, matched on the slug, in one query.
+    """What each (source, essay) does to `posts`, matched on the slug, in one query (and
+    one for the posts' topics: `posts` prefetches them).
 
     Nothing is touched when the content is unchanged, so loading the same file again
     changes no data (timestamps included). Without `build` (a dry run), nothing is rendered.
@@ -126,8 +144,26 @@ def plan(
             post = post or Post(slug=essay.slug)
             apply(post, essay, now)
         shown = changed if action == "update" else {}
-        planned.append(Change(action, essay.slug, source, shown, post))
+        new_topics = "topics" in changed
+        planned.append(Change(action, essay.slug, source, shown, post, essay.topics, new_topics))
     return planned
+
+
+def write_topics(planned: Sequence[Change], using: str) -> None:
+    """Give each created or updated post the topics its file names (the posts are saved):
+    the topics in one query (those missing made in one insert), then one delete and one
+    insert of the posts' links to them."""
+    changed = [(c.post, c.topics) for c in planned if c.new_topics and c.post is not None]
+    if not changed:
+        return
+    topics = Topic.objects.using(using).for_names(name for _, names in changed for name in names)
+    link = Post.topics.through
+    link.objects.using(using).filter(post__in=[post for post, _ in changed]).delete()
+    link.objects.using(using).bulk_create(
+        link(post_id=post.pk, topic_id=topics[key].pk)
+        for post, names in changed
+        for key in dict.fromkeys(fold(name) for name in names)
+    )
 
 
 # Reading and checking a file -------------------------------------------------------------
@@ -141,6 +177,12 @@ def validate(essay: Essay, source: str) -> None:
     except ValidationError as invalid:
         name, errors = next(iter(invalid.error_dict.items()))
         raise _located(errors[0], name, essay, source) from None
+    name_field = Topic._meta.get_field("name")
+    for topic in essay.topics:
+        try:
+            name_field.clean(topic, None)
+        except ValidationError as invalid:
+            raise _located(invalid.error_list[0], "topics", essay, source) from None
 
 
 def _located(error: ValidationError, name: str, essay: Essay, source: str) -> FrontMatterError:
@@ -149,7 +191,9 @@ def _located(error: ValidationError, name: str, essay: Essay, source: str) -> Fr
     if "line" in params:  # a place in the title or body: the same line in the file
         return FrontMatterError(source, line + params["line"] - 1, params["problem"])
     message = error.message % params if params else error.message
-    if name in _KEYS:
+    if name == "topics":
+        message = f"tags: {message}"
+    elif name in _KEYS:
         value = "/" + essay.slug if name == "slug" else essay.external_link
         shown = value if len(value) <= 60 else value[:57] + "..."
         message = f"{_KEYS[name]} {shown!r}: {message}"
@@ -317,7 +361,7 @@ def import_essays(
     valid = [found for found in files if found[0] not in invalid]
     now = timezone.now()
     # Only what `changes` compares: body_html may be large.
-    posts = Post.objects.using(using).only("slug", "created", *CONTENT)
+    posts = Post.objects.using(using).only("slug", "created", *CONTENT).prefetch_related(_TOPICS)
     done = 0
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
@@ -342,6 +386,7 @@ def import_essays(
                 built = [(c.action, c.post) for c in planned if c.post is not None]
                 posts.bulk_create([post for action, post in built if action == "create"])
                 posts.bulk_update([post for action, post in built if action == "update"], _WRITTEN)
+                write_topics(planned, using)
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))
@@ -408,7 +453,12 @@ def export_essays(
     result = ExportResult()
     directory.mkdir(parents=True, exist_ok=True)
     total = posts.count()
-    rows = posts.only("slug", *CONTENT).order_by("date", "slug").iterator(chunk_size=BATCH_SIZE)
+    rows = (
+        posts.only("slug", *CONTENT)
+        .prefetch_related(_TOPICS)
+        .order_by("date", "slug")
+        .iterator(chunk_size=BATCH_SIZE)
+    )
     for number, post in enumerate(rows, start=1):
         try:
             # The slug becomes a file name: only a valid slug may.

@@ -1,15 +1,20 @@
-"""Atom and RSS feeds of the latest essays, with their full text.
+"""Atom, RSS and JSON Feed of the latest essays, with their full text; and an Atom feed
+per topic.
 
-/atom.xml and /rss.xml at the site's root: no URL under /words/ is taken from essay slugs, and
-/rss.xml is the usual feed path of static-site generators (Gatsby's feed plugin among them),
-where the essays' previous site most likely had its feed.
+/atom.xml, /rss.xml and /feed.json at the site's root: no URL under /words/ is taken from
+essay slugs, and /rss.xml is the usual feed path of static-site generators (Gatsby's feed
+plugin among them), where the essays' previous site most likely had its feed. Entries carry
+their essay's topics (Atom and RSS categories, JSON Feed tags).
 
 Last-Modified comes from the Feed (the newest item's date); the ETag and 304s from
 ConditionalGetMiddleware.
 """
 
 import datetime as dt
+import html
+import json
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
@@ -20,7 +25,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape
 
 from blog import rendering
-from blog.models import Post, visible_since
+from blog.models import Post, Topic, visible_since
+from blog.topics import topic_for_readers
 
 LATEST = 20
 SUMMARY_LENGTH = 300
@@ -72,16 +78,66 @@ if TYPE_CHECKING:
     FeedPost = WithAnnotations[Post, OnItsPage]  # a Post as the feeds list it
 
 
+class JsonFeed(SyndicationFeed):
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) from what Django's Feed gathers.
+
+    ASCII-only JSON: any character an essay holds travels escaped, none can break it.
+    """
+
+    content_type = "application/feed+json; charset=utf-8"
+    VERSION = "https://jsonfeed.org/version/1.1"
+
+    def write(self, outfile, encoding: str) -> None:
+        feed = self.feed
+        document = {
+            "version": self.VERSION,
+            "title": feed["title"],
+            "home_page_url": feed["link"],
+            "feed_url": feed["feed_url"],
+            "description": feed["description"],
+            "language": feed["language"],
+            "authors": [{"name": feed["author_name"]}],
+            "items": [self._item(item) for item in self.items],
+        }
+        outfile.write(json.dumps(document, indent=1))
+
+    @staticmethod
+    def _item(item: dict[str, Any]) -> dict[str, Any]:
+        entry = {
+            "id": item["unique_id"],
+            "url": item["unique_id"],
+            "title": item["title"],
+            "content_html": item["content"],
+            # Atom's summary is escaped for HTML; JSON's is plain text.
+            "summary": html.unescape(item["description"]),
+            "date_published": item["pubdate"].isoformat(),
+            "date_modified": item["updateddate"].isoformat(),
+            "tags": item["categories"],
+        }
+        if item["link"] != item["unique_id"]:
+            entry["external_url"] = item["link"]  # a link post's link
+        return entry
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one request's feed is of: the latest essays, or a topic's. One feed instance
+    serves every request (and thread): the request travels in the feed's object."""
+
+    request: HttpRequest
+    topic: Topic | None = None
+
+
 class EssayFeed(Feed):
     feed_type: type[SyndicationFeed] = RssWithContent
     description_template = None
 
-    def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:
-        # One feed instance serves every request (and thread): the request travels as the
-        # feed's object instead of an attribute.
-        return request
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> Subject:
+        return Subject(request)
 
-    def title(self) -> str:
+    def title(self, subject: Subject) -> str:
+        if subject.topic:
+            return f"{settings.SITE_NAME}: {subject.topic.name}"
         return settings.SITE_NAME
 
     def description(self) -> str:
@@ -90,15 +146,23 @@ class EssayFeed(Feed):
     def author_name(self) -> str:
         return settings.SITE_AUTHOR
 
-    def link(self) -> str:
+    def link(self, subject: Subject) -> str:
+        if subject.topic:
+            return subject.topic.get_absolute_url()
         return reverse("blog:post_list")
 
-    def items(self, request: HttpRequest) -> "list[FeedPost]":
+    def items(self, subject: Subject) -> "list[FeedPost]":
+        published = Post.objects.published().prefetch_related("topics")
+        if subject.topic:
+            published = published.filter(topics=subject.topic)
         # Each is given its page_url just below.
-        posts = cast("list[FeedPost]", list(Post.objects.published()[:LATEST]))
+        posts = cast("list[FeedPost]", list(published[:LATEST]))
         for post in posts:
-            post.page_url = request.build_absolute_uri(post.get_absolute_url())
+            post.page_url = subject.request.build_absolute_uri(post.get_absolute_url())
         return posts
+
+    def item_categories(self, item: Post) -> list[str]:
+        return [topic.name for topic in item.topics.all()]
 
     def item_title(self, item: Post) -> str:
         return item.title
@@ -137,3 +201,14 @@ class AtomFeed(EssayFeed):
 
     def subtitle(self) -> str:
         return settings.SITE_DESCRIPTION
+
+
+class JsonEssayFeed(EssayFeed):
+    feed_type = JsonFeed
+
+
+class TopicFeed(AtomFeed):
+    """/words/topics/<slug>/atom.xml: a topic's latest essays (while readers may see it)."""
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> Subject:
+        return Subject(request, topic_for_readers(kwargs["slug"]))

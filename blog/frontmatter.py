@@ -14,7 +14,9 @@ The site's dialect, as in the writer's existing files (and as `dump` writes them
 `parse` also reads the other static-site dialects an essay may come from: Jekyll
 (`YYYY-MM-DD-slug.md`, `permalink`, `published: false`), Hugo (YAML `---` or TOML `+++`,
 `draft: true`), Gatsby and Eleventy (`slug`/`permalink`, dates with a time). Keys it does
-not use (layout, tags...) are listed in `Essay.ignored`.
+not use (layout, categories...) are listed in `Essay.ignored`. Front matter `tags` (a list,
+or text separated by commas) are the essay's topics; `dump` writes them only when there
+are some, so a file without tags keeps its bytes.
 
 The body is the text after the closing delimiter line, less one blank line before it and
 one line break after it. So `dump(parse(text)) == text` for every file in the site's
@@ -30,7 +32,7 @@ import datetime as dt
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -42,7 +44,17 @@ TOML_DELIMITER = "+++"
 
 # Keys this module understands; everything else in the front matter is ignored.
 KNOWN_KEYS = frozenset(
-    {"slug", "permalink", "date", "title", "externalLink", "external_link", "draft", "published"}
+    {
+        "slug",
+        "permalink",
+        "date",
+        "title",
+        "externalLink",
+        "external_link",
+        "draft",
+        "published",
+        "tags",
+    }
 )
 
 
@@ -68,6 +80,8 @@ class Essay:
     external_link: str
     body: str
     draft: bool = False
+    # The topics' names (front matter `tags`), as written.
+    topics: tuple[str, ...] = ()
     # Line of each field in the file (for checks made later), and the keys not used.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     ignored: tuple[str, ...] = field(default=(), compare=False)
@@ -134,15 +148,18 @@ def parse(
             raise fail(key, f"{key} must be true or false")
     draft = front.get("draft") is True or front.get("published") is False
 
+    topics = _tags(front.get("tags"), fail)
+
     lines = {
         "slug": key_lines.get(slug_key, 1),
         "date": key_lines.get("date", 1),
         "title": key_lines.get("title", 1),
         "external_link": key_lines.get(link_key, 1),
         "body": body_line,
+        "topics": key_lines.get("tags", 1),
     }
     ignored = tuple(str(key) for key in front if key not in KNOWN_KEYS)
-    return Essay(slug, date, title, link, body, draft, lines, ignored)
+    return Essay(slug, date, title, link, body, draft, topics, lines, ignored)
 
 
 def dump(essay: Essay) -> str:
@@ -154,6 +171,8 @@ def dump(essay: Essay) -> str:
         f"title: {_quote(essay.title)}",
         f"externalLink: {_quote(essay.external_link)}",
     ]
+    if essay.topics:
+        lines.append(f"tags: [{', '.join(_quote(name) for name in essay.topics)}]")
     if essay.draft:
         lines.append("draft: true")
     lines.append(DELIMITER)
@@ -292,6 +311,20 @@ def _toml(lines: list[str], source: str) -> tuple[dict, dict[str, int]]:
         if match := _TOML_KEY.match(line):
             key_lines.setdefault(match[1], number)
     return front, key_lines
+
+
+def _tags(value: object, fail: Callable[[str | None, str], FrontMatterError]) -> tuple[str, ...]:
+    """Topic names from `tags`: a list, or text separated by commas as some generators write
+    it ("remote work, hiring"). A number is a name too (`tags: [2024]`)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(
+        isinstance(item, str | int | float) and not isinstance(item, bool) for item in value
+    ):
+        raise fail("tags", 'tags must be a list of names: tags: ["remote work", "hiring"]')
+    return tuple(name for item in value if (name := str(item).strip()))
 
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})[-_](.+)")

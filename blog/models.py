@@ -1,16 +1,21 @@
-"""The essay, the one definition of what readers may see, and the slugs an essay had."""
+"""The essay, the one definition of what readers may see, the slugs an essay had, and topics."""
 
 import datetime as dt
+import re
 import secrets
-from typing import Self
+from collections.abc import Iterable
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Max, Q
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from blog import rendering, validators
 
@@ -42,7 +47,9 @@ class Post(models.Model):
 
     # CharFields with our validators, not SlugField and URLField: theirs accept capitals,
     # ftp:// and `user@` links, and would add their own messages beside ours.
-    slug = models.CharField(max_length=200, unique=True, validators=[validators.validate_slug])
+    slug = models.CharField(
+        max_length=200, unique=True, validators=[validators.validate_slug, validators.not_reserved]
+    )
     date = models.DateField(default=timezone.localdate)
     title = models.CharField(max_length=300, validators=[validators.validate_no_control_characters])
     external_link = models.CharField(
@@ -62,6 +69,9 @@ class Post(models.Model):
         max_length=40, editable=False, blank=True, help_text="Renderer version of body_html."
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    topics: "models.ManyToManyField[Topic, Any]" = models.ManyToManyField(
+        "Topic", blank=True, related_name="posts"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -161,6 +171,142 @@ def _record_old_slug(sender: type[Post], instance: Post, using: str, **kwargs: o
     previous = instance._previous_slug
     if previous and previous != instance.slug:
         OldSlug.record(instance, previous, using)
+
+
+# Topics ----------------------------------------------------------------------------------
+
+
+def fold(name: str) -> str:
+    """What makes two topic names one topic: case and spacing don't count."""
+    return " ".join(name.split()).casefold()
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def in_use(self) -> Self:
+        """Topics of essays readers see, each with `count` (how many) and `newest_date` and
+        `newest_update` (for when its page last changed), in the one query."""
+        published = Q(posts__in=Post.objects.published())
+        return self.annotate(
+            count=Count("posts", filter=published),
+            newest_date=Max("posts__date", filter=published),
+            newest_update=Max("posts__updated", filter=published),
+        ).filter(count__gt=0)
+
+    def for_names(self, names: Iterable[str]) -> dict[str, "Topic"]:
+        """The topics of these names by fold(name), whatever their case; those missing are
+        made (in one insert, each with a free slug): the one way topics are made from text,
+        by the essay form, imports and loaddata."""
+        wanted: dict[str, str] = {}
+        for name in names:
+            if fold(name):
+                wanted.setdefault(fold(name), " ".join(name.split()))
+        found: dict[str, Topic] = {topic.key: topic for topic in self.filter(key__in=wanted)}
+        missing = [Topic(name=name, key=key) for key, name in wanted.items() if key not in found]
+        if missing:
+            taken = Topic.taken_slugs(self.db)  # a few hundred at most: one query for all
+            for topic in missing:
+                topic.slug = free_slug(topic.name, taken)
+                taken.add(topic.slug)
+            found.update(
+                (topic.key, topic) for topic in Topic.objects.using(self.db).bulk_create(missing)
+            )
+        return found
+
+
+def slug_base(name: str) -> str:
+    return slugify(name)[:90].strip("-") or "topic"
+
+
+def free_slug(name: str, taken: set[str]) -> str:
+    """A slug for a topic's name that no topic has, or had: `remote-work`, `remote-work-2`..."""
+    base = slug_base(name)
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+class Topic(models.Model):
+    """What essays are about: /words/topics/<slug>/ lists them.
+
+    One topic whatever the case or spacing of its name ("Remote work", "remote work"):
+    `key` holds the folded name, unique. Folded in Python, not by the database's LOWER()
+    (SQLite's folds ASCII only), so every database and every path agrees. The slug follows
+    the name; the slugs a topic leaves answer 301 (OldTopicSlug).
+    """
+
+    name = models.CharField(max_length=100, validators=[validators.validate_no_control_characters])
+    # Folding may lengthen a name ("ß" folds to "ss").
+    key = models.CharField(max_length=300, unique=True, editable=False)
+    slug = models.CharField(max_length=100, unique=True, editable=False)
+
+    objects = TopicQuerySet.as_manager()
+
+    # Annotated by Topic.objects.in_use().
+    count: int
+    newest_date: dt.date
+    newest_update: dt.datetime
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, **kwargs) -> None:
+        self.name = " ".join(self.name.split())
+        self.key = fold(self.name)
+        using = kwargs.get("using")
+        with transaction.atomic(using=using):
+            stored = Topic.objects.using(using).filter(pk=self.pk).values_list("slug", flat=True)
+            left = stored.first() if self.pk else None
+            # The slug follows the name: a renamed topic moves (and its old address redirects).
+            if not re.fullmatch(rf"{re.escape(slug_base(self.name))}(-[0-9]+)?", self.slug):
+                self.slug = free_slug(self.name, Topic.taken_slugs(using, besides=self))
+            super().save(**kwargs)
+            if left and left != self.slug:
+                old_slugs = OldTopicSlug.objects.using(using)
+                old_slugs.update_or_create(slug=left, defaults={"topic": self})
+                old_slugs.filter(topic=self, slug=self.slug).delete()
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:topic_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        self.name = " ".join(self.name.split())
+        self.key = fold(self.name)
+        if Topic.objects.filter(key=self.key).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"name": "There is already a topic of this name (whatever its case)."}
+            )
+
+    @property
+    def changed(self) -> dt.datetime:
+        """When the topic's page last changed for readers (on a topic from in_use())."""
+        return max(self.newest_update, visible_since(self.newest_date))
+
+    @staticmethod
+    def taken_slugs(using: str | None, besides: "Topic | None" = None) -> set[str]:
+        """Slugs topics have or had (but `besides`' own): a new slug takes none of them."""
+        live = Topic.objects.using(using)
+        old = OldTopicSlug.objects.using(using)
+        if besides is not None and besides.pk is not None:
+            live, old = live.exclude(pk=besides.pk), old.exclude(topic=besides)
+        return {*live.values_list("slug", flat=True), *old.values_list("slug", flat=True)}
+
+
+class OldTopicSlug(models.Model):
+    """A slug a topic had: its page and feed there answer 301 to the topic's."""
+
+    slug = models.CharField(max_length=100, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        verbose_name = "old topic slug"
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.topic.slug}"
 
 
 # From first draft to beta readers (blog/autosave.py, blog/sharing.py): the editor's

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from blog import essays_io
 from blog.frontmatter import FrontMatterError
-from blog.models import Post
+from blog.models import Post, Topic
 
 
 class Serializer(base.Serializer):
@@ -49,7 +49,9 @@ class Deserializer(base.Deserializer):
             essay = essays_io.load(raw, source, Path(name) if name else None)
         except FrontMatterError as error:
             raise base.DeserializationError(str(error)) from None
-        posts = Post.objects.using(self.using)
+        posts = Post.objects.using(self.using).prefetch_related("topics")
         (change,) = essays_io.plan([(source, essay)], posts, timezone.now())
         assert change.post is not None  # plan() builds the row unless told not to
-        yield base.DeserializedObject(change.post)
+        # The topics as the file names them (made if new), set once the post is saved.
+        topics = Topic.objects.using(self.using).for_names(essay.topics)
+        yield base.DeserializedObject(change.post, m2m_data={"topics": list(topics.values())})

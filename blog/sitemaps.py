@@ -7,7 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from blog.models import Post, visible_since
+from blog.models import Post, Topic, visible_since
 
 
 class PostSitemap(Sitemap):
@@ -42,4 +42,14 @@ class IndexSitemap(Sitemap):
         return max(newest["updated"], visible_since(newest["date"]))
 
 
-SITEMAPS = {"index": IndexSitemap, "posts": PostSitemap}
+class TopicSitemap(Sitemap):
+    """Each topic readers may see, changed when one of its essays did."""
+
+    def items(self):
+        return Topic.objects.in_use().order_by("slug")
+
+    def lastmod(self, item: Topic) -> dt.datetime:
+        return item.changed
+
+
+SITEMAPS = {"index": IndexSitemap, "posts": PostSitemap, "topics": TopicSitemap}

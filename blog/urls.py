@@ -4,8 +4,8 @@ ask for at the root."""
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import views
-from blog.feeds import AtomFeed, EssayFeed
+from blog import topics, views
+from blog.feeds import AtomFeed, EssayFeed, JsonEssayFeed, TopicFeed
 from blog.sharing import SharedDraftView
 from blog.sitemaps import SITEMAPS
 
@@ -30,9 +30,22 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("words/", views.post_index, name="post_list"),
     path("words/<year:year>/", views.PostYearArchiveView.as_view(), name="year_archive"),
+    # Before the essays: "topics" is no essay's slug (validators.RESERVED_SLUGS).
+    path("words/topics/", topics.TopicListView.as_view(), name="topic_list"),
+    path(
+        "words/topics/<slug:slug>/",
+        topics.follow_renames(topics.TopicDetailView.as_view()),
+        name="topic_detail",
+    ),
+    path(
+        "words/topics/<slug:slug>/atom.xml",
+        topics.follow_renames(TopicFeed()),
+        name="topic_feed",
+    ),
     path("words/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
     path("atom.xml", AtomFeed(), name="feed_atom"),
     path("rss.xml", EssayFeed(), name="feed_rss"),
+    path("feed.json", JsonEssayFeed(), name="feed_json"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),

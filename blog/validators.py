@@ -35,6 +35,19 @@ def validate_slug(slug: str) -> None:
     raise ValidationError(message, code="invalid", params=params)
 
 
+# Addresses under /words/ that aren't essays: an essay there could never be reached.
+RESERVED_SLUGS = frozenset({"topics"})
+
+
+def not_reserved(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(slug)s” is taken by the site's own page /words/%(slug)s/: choose another slug.",
+            code="reserved",
+            params={"slug": slug},
+        )
+
+
 _WEB_URL = URLValidator(schemes=["http", "https"])
 _NOT_WEB = "Enter a web address starting with https:// or http://."
 

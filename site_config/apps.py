@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class SiteConfig(AppConfig):
@@ -10,10 +10,14 @@ class SiteConfig(AppConfig):
 
     def ready(self) -> None:
         from blog.essays_io import essays_imported
+        from blog.models import Post
         from site_config.cache import invalidate_pages_on_change
 
-        # Any change to an essay may change every page (lists, neighbours, feeds); imports
-        # write in bulk, without post_save, and say so with their own signal.
+        # Any change to an essay or its topics may change every page (lists, neighbours,
+        # feeds, topic pages); imports write in bulk, without post_save, and say so with
+        # their own signal.
         for signal in (post_save, post_delete):
             signal.connect(invalidate_pages_on_change, sender="blog.Post")
+            signal.connect(invalidate_pages_on_change, sender="blog.Topic")
+        m2m_changed.connect(invalidate_pages_on_change, sender=Post.topics.through)
         essays_imported.connect(invalidate_pages_on_change)
