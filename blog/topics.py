@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date
@@ -18,14 +19,14 @@ from django.views.generic import ListView
 from blog.models import Topic
 from blog.views import PAGE_SIZE, PublishedMixin
 
-type View = Callable[..., HttpResponse]
+type View = Callable[..., HttpResponseBase]
 
 
 def follow_renames(view: View) -> View:
     """`view` of a topic (its page, its feed), answering 301 at the slugs the topic had."""
 
     @functools.wraps(view)
-    def followed(request: HttpRequest, slug: str, **kwargs: object) -> HttpResponse:
+    def followed(request: HttpRequest, slug: str, **kwargs: object) -> HttpResponseBase:
         try:
             return view(request, slug=slug, **kwargs)
         except Http404:

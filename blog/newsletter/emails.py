@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import css_inline
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 
@@ -68,7 +69,7 @@ class EssayEmail:
         return cls(
             subject=post.title,
             text=render_to_string(
-                "newsletter/email/essay.txt", {**context, "body": to_text(context["body"])}
+                "newsletter/email/essay.txt", {**context, "body": to_text(str(context["body"]))}
             ),
             html=inliner.inline(page),
         )
@@ -109,7 +110,10 @@ def email_body(body_html: str, page_url: str) -> str:
 @functools.cache
 def _css() -> str:
     """The email's stylesheets with the site's custom properties (light scheme) resolved."""
-    site_values = dict(_CUSTOM_PROPERTY.findall(_ROOT.search(_static("blog/site.css"))[1]))
+    root = _ROOT.search(_static("blog/site.css"))
+    if root is None:
+        raise ImproperlyConfigured("blog/site.css has no :root rule: the email has no colours")
+    site_values = dict(_CUSTOM_PROPERTY.findall(root[1]))
     css = []
     for name in STYLESHEETS:
         text = _static(name)
@@ -120,7 +124,10 @@ def _css() -> str:
 
 
 def _static(name: str) -> str:
-    with open(finders.find(name), encoding="utf-8") as file:
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(f"The email's stylesheet {name} is missing")
+    with open(path, encoding="utf-8") as file:
         return file.read()
 
 

@@ -88,8 +88,11 @@ def _subscribers(
                 report.problems.append(f"line {line}: “{email[:80]}” is not an email address")
                 continue
             left = any(i < len(row) and row[i].strip().lower() in v for i, v in opt_outs)
-            has_date = date_column is not None and date_column < len(row)
-            created = _date(row[date_column]) if has_date else None
+            created = (
+                _date(row[date_column])
+                if date_column is not None and date_column < len(row)
+                else None
+            )
             yield Subscriber(
                 email=email,
                 status=Subscriber.Status.UNSUBSCRIBED if left else Subscriber.Status.CONFIRMED,

@@ -95,10 +95,11 @@ def deliver(mailing_id: int) -> int:
 @task(priority=10)
 def send_confirmation(subscriber_id: int) -> bool:
     """The double opt-in email, to an address not yet confirmed."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).exclude(
-        status=Subscriber.Status.CONFIRMED
+    subscriber = (
+        Subscriber.objects.filter(pk=subscriber_id)
+        .exclude(status=Subscriber.Status.CONFIRMED)
+        .first()
     )
-    subscriber = subscriber.first()
     if subscriber is None:
         return False
     try:
