@@ -5,6 +5,7 @@ import re
 
 import feedparser
 import pytest
+from django.db import connection
 
 from blog import rendering
 from blog.models import Post
@@ -145,6 +146,8 @@ def test_plain_text_leaves_out_footnote_markers_and_notes():
 def test_no_single_essay_can_make_a_feed_fail(client, make_post, settings, url, character):
     """Characters XML cannot carry, stored by any way around the form's checks (an older
     row, a raw update), are left out of every text the feed writes."""
+    if character == "\x00" and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text: no row can carry one to a feed")
     make_post(title="A fine essay")
     post = make_post(slug="pasted", external_link="https://example.com/x")
     Post.objects.filter(pk=post.pk).update(
