@@ -51,7 +51,8 @@ def test_jekyll_post_takes_slug_and_date_from_its_name_and_ignores_layout():
         "Hello Jekyll",
         "Body.",
     )
-    assert essay.ignored == ("layout", "tags")
+    assert essay.ignored == ("layout",)
+    assert essay.topics == ("a", "b")
 
 
 def test_jekyll_permalink_and_a_date_with_its_offset():
