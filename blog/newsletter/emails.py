@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import css_inline
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -65,6 +64,10 @@ class EssayEmail:
             "unsubscribe_url": _UNSUBSCRIBE,
         }
         page = render_to_string("newsletter/email/essay.html", context)
+        # Loaded on first use: web workers, which never build an essay's email, don't pay
+        # its 4.5 MB.
+        import css_inline
+
         inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=_css())
         return cls(
             subject=post.title,

@@ -1,7 +1,6 @@
-"""The newsletter's real parts: an SMTP server (aiosmtpd) on 127.0.0.1 and the task worker
-(`manage.py db_worker`) in its own process, on the test database."""
+"""The newsletter's real parts: SMTP servers (aiosmtpd) on 127.0.0.1 and the task worker
+(`manage.py db_worker`) in its own processes, on the test database."""
 
-import asyncio
 import email
 import email.policy
 import logging
@@ -22,28 +21,16 @@ from tests.conftest import ROOT
 
 
 class Inbox:
-    """What the SMTP server accepted. `refuse` answers chosen recipients with a code;
-    `hold_at` stops the n-th transaction at RCPT until `release` is set."""
+    """What the SMTP server accepted; `refuse` answers chosen recipients with a code."""
 
     def __init__(self) -> None:
         self.received: list[bytes] = []
         self.refuse: dict[str, str] = {}
         self.lock = threading.Lock()
-        self.hold_at: int | None = None
-        self.holding = threading.Event()
-        self.release = threading.Event()
-        self._transactions = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return self.refuse[address]
-        with self.lock:
-            self._transactions += 1
-            hold = self._transactions == self.hold_at
-        if hold:
-            self.holding.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.01)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -58,9 +45,6 @@ class Inbox:
             received = list(self.received)
         return [email.message_from_bytes(raw, policy=email.policy.default) for raw in received]
 
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -70,14 +54,14 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on 127.0.0.1, on a free port: (its inbox, its port)."""
+    """A real SMTP server on 127.0.0.1, on a free port, in this process: (its inbox, its
+    port). For tasks run in this process; the worker tests use mail_server's process."""
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line logged per SMTP line
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
-    inbox.release.set()
     controller.stop()
 
 
