@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from blog.models import Post
@@ -190,3 +191,29 @@ def site(settings):
         status=Post.Status.PUBLISHED,
     )
     Post.objects.create(slug="draft", title="A draft", status=Post.Status.DRAFT, body="x")
+
+
+PASSWORD = "correct horse battery staple"
+
+# Records Content-Security-Policy violations the page reports, to be read back.
+CSP_LISTENER = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+@pytest.fixture
+def writer(page):
+    """The browser page, signed in as the writer (a superuser), watching for CSP reports."""
+    get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
+    page.add_init_script(CSP_LISTENER)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("writer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    yield page
+    if not page.is_closed():
+        assert page.evaluate("window.cspViolations") == []

@@ -6,7 +6,6 @@ import base64
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from blog import rendering
@@ -32,29 +31,6 @@ def answer():
 
 (1) A note in the writer's syntax.
 """
-
-# Records Content-Security-Policy violations the page reports, to be read back.
-CSP_LISTENER = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-});
-"""
-
-
-@pytest.fixture
-def writer(page):
-    """The browser page, signed in as the writer (a superuser), watching for CSP reports."""
-    get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
-    page.add_init_script(CSP_LISTENER)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("writer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
-    yield page
-    if not page.is_closed():
-        assert page.evaluate("window.cspViolations") == []
 
 
 @pytest.fixture
