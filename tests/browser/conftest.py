@@ -216,4 +216,8 @@ def writer(page):
     page.wait_for_url("**/admin/")
     yield page
     if not page.is_closed():
+        # Let a background request (an autosave, a preview) finish while the test's
+        # database is still there, then leave the editor so no timer sends another.
+        page.wait_for_load_state("networkidle")
         assert page.evaluate("window.cspViolations") == []
+        page.goto("about:blank")
