@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.html import escape
 
 from blog import rendering
 from blog.models import Post, visible_since
+from site_config.identity import site_settings
 
 LATEST = 20
 SUMMARY_LENGTH = 300
@@ -72,13 +72,13 @@ class EssayFeed(Feed):
         return request
 
     def title(self) -> str:
-        return settings.SITE_NAME
+        return site_settings().name
 
     def description(self) -> str:
-        return settings.SITE_DESCRIPTION
+        return site_settings().description
 
     def author_name(self) -> str:
-        return settings.SITE_AUTHOR
+        return site_settings().author
 
     def link(self) -> str:
         return reverse("blog:post_list")
@@ -125,4 +125,4 @@ class AtomFeed(EssayFeed):
     feed_type = AtomWithContent
 
     def subtitle(self) -> str:
-        return settings.SITE_DESCRIPTION
+        return site_settings().description

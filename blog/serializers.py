@@ -1,4 +1,4 @@
-"""The `md` serialization format: `manage.py loaddata essay.md` loads an essay file.
+"""The `md` serialization format: `manage.py loaddata essay.md` loads an essay (or page) file.
 
 Registered in settings.SERIALIZATION_MODULES. Files go the one way `import_essays` takes
 them (essays_io: the same size cap and symlink rule, the same checks, the same match on
@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from blog import essays_io
 from blog.frontmatter import FrontMatterError
-from blog.models import Post
 
 
 class Serializer(base.Serializer):
@@ -48,6 +47,6 @@ class Deserializer(base.Deserializer):
             essay = essays_io.load(raw, source, Path(name) if name else None)
         except FrontMatterError as error:
             raise base.DeserializationError(str(error)) from None
-        posts = Post.objects.using(self.using)
-        (change,) = essays_io.plan([(source, essay)], posts, timezone.now())
+        rows = essays_io.model_of(essay).objects.using(self.using)
+        (change,) = essays_io.plan([(source, essay)], rows, timezone.now())
         yield base.DeserializedObject(change.post)

@@ -7,7 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from blog.models import Post, visible_since
+from blog.models import Page, Post, visible_since
 
 
 class PostSitemap(Sitemap):
@@ -18,6 +18,14 @@ class PostSitemap(Sitemap):
     def lastmod(self, item: Post) -> dt.datetime:
         # An essay dated in the future was last changed, for readers, the day it appeared.
         return item.changed
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return Page.objects.published().only("slug", "updated")
+
+    def lastmod(self, item: Page) -> dt.datetime:
+        return item.updated
 
 
 class IndexSitemap(Sitemap):
@@ -42,4 +50,4 @@ class IndexSitemap(Sitemap):
         return max(newest["updated"], visible_since(newest["date"]))
 
 
-SITEMAPS = {"index": IndexSitemap, "posts": PostSitemap}
+SITEMAPS = {"index": IndexSitemap, "pages": PageSitemap, "posts": PostSitemap}
