@@ -1,4 +1,4 @@
-"""The writer's desk: the essay list, the side-by-side editor, drafts, revisions."""
+"""The writer's desk: the essays and pages, the side-by-side editor, drafts, revisions."""
 
 from typing import TYPE_CHECKING, TypedDict
 
@@ -18,9 +18,9 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from blog.autosave import AutosaveAdminMixin
-from blog.drafts import DraftPreviewView
-from blog.forms import PostAdminForm
-from blog.models import Post
+from blog.drafts import DraftPreviewView, PageDraftPreviewView
+from blog.forms import PageAdminForm, PostAdminForm
+from blog.models import Page, Post
 from blog.sharing_admin import BetaReadersAdminMixin
 from blog.topics_admin import TopicsAdminMixin
 
@@ -154,6 +154,61 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, Ver
         return admin.ModelAdmin.changelist_view(self, request, context)
 
     # History and restoring: for those who may change essays (not view-only staff).
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _require_change_permission(self, request: HttpRequest) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+
+@admin.register(Page)
+class PageAdmin(VersionAdmin):
+    """About, Contact, Now...: the essay's editor, drafts and revisions, and a place in the
+    navigation."""
+
+    form = PageAdminForm
+    fieldsets = [
+        (None, {"fields": ["title", ("slug", "status"), ("in_navigation", "navigation_order")]}),
+        (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    list_display = ["title", "address", "status", "in_navigation", "navigation_order"]
+    list_editable = ["navigation_order"]
+    list_filter = ["status", "in_navigation"]
+    search_fields = ["title", "body"]
+    history_latest_first = True
+
+    class Media:
+        js = ["blog/admin/unsaved.js"]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(PageDraftPreviewView.as_view())
+        return [
+            path("preview/<slug:slug>/", preview, name="blog_page_preview"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["is_nav_sidebar_enabled"] = False  # the editor uses the whole width
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="address", ordering="slug")
+    def address(self, page: Page) -> str:
+        return page.get_absolute_url()
+
+    def view_on_site(self, page: Page) -> str | None:
+        return page.get_absolute_url() if page.status == Page.Status.PUBLISHED else None
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_change_permission(request)

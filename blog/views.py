@@ -1,9 +1,8 @@
-"""Public pages. Every query goes through Post.objects.published()."""
+"""Public pages. Every query goes through Post.objects.published() (Page's for pages)."""
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
@@ -16,7 +15,8 @@ from django.views.generic.base import ContextMixin, TemplateResponseMixin, View
 from django.views.generic.dates import YearArchiveView
 
 from blog import rendering, search
-from blog.models import Post
+from blog.models import Page, Post
+from site_config.identity import site_settings
 
 WORDS_PER_MINUTE = 230
 DESCRIPTION_LENGTH = 160
@@ -187,7 +187,7 @@ class PostDetailView(PublishedMixin, DetailView):
             next=neighbour(post, "next"),
             reading_minutes=reading_minutes(post.body),
             description=rendering.description(post.body_html, DESCRIPTION_LENGTH)
-            or settings.SITE_DESCRIPTION,
+            or site_settings().description,
             page_url=page_url,
             title=post.title,
             og_type="article",
@@ -200,6 +200,30 @@ class PostDetailView(PublishedMixin, DetailView):
     def last_modified(self, context: dict) -> dt.datetime | None:
         shown = [context["post"], context["previous"], context["next"]]
         return max(p.changed for p in shown if p is not None)
+
+
+class PageView(PublishedMixin, DetailView):
+    """A page of the site (About, Contact...): the writer's text, with no date or neighbours."""
+
+    template_name = "blog/page.html"
+    context_object_name = "page"
+
+    def get_queryset(self) -> QuerySet[Page]:  # type: ignore[override]
+        return Page.objects.published()
+
+    def get_context_data(self, **kwargs) -> dict:
+        page = self.object
+        page_url = self.request.build_absolute_uri(page.get_absolute_url())
+        return super().get_context_data(
+            title=page.title,
+            description=rendering.description(page.body_html, DESCRIPTION_LENGTH),
+            page_url=page_url,
+            canonical_url=page_url,
+            **kwargs,
+        )
+
+    def last_modified(self, context: dict) -> dt.datetime:
+        return context["page"].updated
 
 
 # What the essay page shows of its neighbours, and what tells when they changed.
