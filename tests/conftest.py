@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bench import corpus as bench_corpus
 from blog import frontmatter
-from blog.models import Post
+from blog.models import Page, Post
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "2023-09-09_autonomy.md"
@@ -48,6 +48,21 @@ def make_post(db):
         fields.setdefault("date", timezone.localdate())
         fields.setdefault("status", Post.Status.PUBLISHED)
         return Post.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_page(db):
+    """Create a page; published and in the navigation unless told otherwise."""
+
+    def make(**fields) -> Page:
+        n = next(_numbers)
+        fields.setdefault("slug", f"page-{n}")
+        fields.setdefault("title", f"Page {n}")
+        fields.setdefault("body", f"Body of page {n}.")
+        fields.setdefault("status", Page.Status.PUBLISHED)
+        return Page.objects.create(**fields)
 
     return make
 

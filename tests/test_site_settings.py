@@ -1,0 +1,182 @@
+"""The site's identity, one object edited in the admin: seeded from the environment once,
+shown on every page, and read once per change (not once per page)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from blog import rendering
+from site_config import identity
+from site_config.models import SiteSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def settings_form(**fields: str) -> dict[str, str]:
+    data = {
+        "name": "Field Notes",
+        "author": "Ada Writer",
+        "description": "Essays on building things.",
+        "intro": "",
+        "links": "",
+        "footer": "",
+        "notes": "sidenotes",
+    }
+    return {**data, **fields}
+
+
+def test_the_environment_seeds_it_the_first_time_only(settings):
+    settings.SITE_NAME = "From the environment"
+    settings.SITE_AUTHOR = "Env Author"
+    settings.SITE_DESCRIPTION = "Env description."
+    settings.SITE_INTRO = "Env *intro*."
+    settings.SITE_NOTES = "endnotes"
+    site = SiteSettings.load()
+    assert (site.name, site.author, site.description) == (
+        "From the environment",
+        "Env Author",
+        "Env description.",
+    )
+    assert site.intro_html == rendering.render("Env *intro*.")
+    assert site.notes == "endnotes"
+    site.name = "Edited"
+    site.save()
+    settings.SITE_NAME = "Changed in the environment"
+    assert SiteSettings.load().name == "Edited"  # the admin rules from now on
+    assert SiteSettings.objects.count() == 1
+
+
+def test_there_is_only_ever_one():
+    SiteSettings.load()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SiteSettings.objects.create(id=2, name="x", author="x", description="x")
+
+
+def test_the_home_page_shows_name_description_intro_and_author(client):
+    site = SiteSettings.load()
+    site.name = "Field Notes"
+    site.description = "Essays on building things."
+    site.intro = "I run *engineering*.\n\n<script>alert(1)</script>"
+    site.author = "Ada Writer"
+    site.save()
+    html = client.get("/").text
+    assert '<a class="site-name" href="/">Field Notes</a>' in html
+    assert '<h1 id="intro-title">Essays on building things.</h1>' in html
+    assert "<p>I run <em>engineering</em>.</p>" in html
+    assert "<script>alert" not in html
+    assert "By Ada Writer" in html
+    assert '<meta name="description" content="Essays on building things.">' in html
+    feed = client.get("/atom.xml").text
+    assert "<title>Field Notes</title>" in feed
+    assert "<name>Ada Writer</name>" in feed
+
+
+def test_links_are_in_every_footer_with_rel_me(client, make_post):
+    site = SiteSettings.load()
+    site.links = "Mastodon https://mastodon.social/@ada\nEmail mailto:ada@example.com\n"
+    site.footer = "Text under [CC BY](https://creativecommons.org/licenses/by/4.0/)."
+    site.full_clean()
+    site.save()
+    post = make_post()
+    for url in ("/", post.get_absolute_url()):
+        html = client.get(url).text
+        assert '<a href="https://mastodon.social/@ada" rel="me">Mastodon</a>' in html
+        assert '<a href="mailto:ada@example.com" rel="me">Email</a>' in html
+        assert 'href="https://creativecommons.org/licenses/by/4.0/"' in html
+
+
+@pytest.mark.parametrize(
+    ("links", "message"),
+    [
+        ("https://mastodon.social/@ada", "line 1: write the name shown, then the address"),
+        ("Mastodon\nBlog javascript:alert(1)", "line 1: write the name shown"),
+        ("Mastodon https://m.example/@a\nBlog javascript:alert(1)", "line 2: Enter a web address"),
+        ("Email mailto:not-an-address", "line 1: Enter a valid email address."),
+        ("Evil https://evil.example\\@good.example/", "line 1: Take out the backslash"),
+    ],
+)
+def test_a_bad_link_is_refused_naming_its_line(links, message):
+    site = SiteSettings(name="x", author="x", description="x", links=links)
+    with pytest.raises(ValidationError) as refused:
+        site.full_clean()
+    assert refused.value.message_dict["links"][0].startswith(message)
+
+
+def test_the_notes_style_is_the_sites_setting(client, make_post):
+    post = make_post(body="A claim.[^1]\n\n[^1]: The note.")
+    assert 'class="sidenote"' in client.get(post.get_absolute_url()).text
+    site = SiteSettings.load()
+    site.notes = SiteSettings.Notes.ENDNOTES
+    site.save()
+    assert 'class="sidenote"' not in client.get(post.get_absolute_url()).text
+
+
+def test_a_change_shows_on_the_next_request(client, make_post):
+    post = make_post()
+    site = SiteSettings.load()
+    for url in ("/", post.get_absolute_url(), "/atom.xml"):
+        assert site.name in client.get(url).text  # cached
+    site.name = "A new name"
+    site.save()
+    for url in ("/", post.get_absolute_url(), "/atom.xml"):
+        assert "A new name" in client.get(url).text
+
+
+def test_read_once_per_change_not_once_per_page(
+    client, make_post, make_page, django_assert_num_queries
+):
+    make_post(slug="essay")
+    make_page(slug="about")
+    SiteSettings.load()
+    client.get("/")  # the settings and the navigation are read for this generation
+    with django_assert_num_queries(1):  # the essay; nothing for the site
+        client.get("/words/essay/")
+    with django_assert_num_queries(0):  # a cached page runs no template at all
+        client.get("/words/essay/")
+    site = SiteSettings.load()
+    site.save()
+    # After a change: the page, the settings and the navigation, once.
+    with django_assert_num_queries(1 + 2):
+        client.get("/words/essay/")
+    with django_assert_num_queries(1):
+        client.get("/about/")
+
+
+def test_the_admin_edits_the_one_object_and_never_adds_or_deletes_it(admin_client, client):
+    response = admin_client.get("/admin/site_config/sitesettings/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/site_config/sitesettings/1/change/"
+    assert admin_client.get("/admin/site_config/sitesettings/add/").status_code == 403
+    assert admin_client.get("/admin/site_config/sitesettings/1/delete/").status_code == 403
+    form = admin_client.get("/admin/site_config/sitesettings/1/change/").text
+    assert "Delete" not in form
+    response = admin_client.post(
+        "/admin/site_config/sitesettings/1/change/", settings_form(name="Edited in the admin")
+    )
+    assert response.status_code == 302
+    assert "Edited in the admin" in client.get("/").text
+
+
+def test_the_admin_shows_a_bad_link_with_its_line(admin_client):
+    SiteSettings.load()
+    response = admin_client.post(
+        "/admin/site_config/sitesettings/1/change/",
+        settings_form(links="Mastodon https://m.example/@a\nBlog ftp://example.com"),
+    )
+    assert response.status_code == 200
+    assert "line 2: Enter a web address starting with https:// or http://." in response.text
+
+
+def test_staff_without_permission_cant_see_it(staff_client):
+    SiteSettings.load()
+    assert staff_client.get("/admin/site_config/sitesettings/").status_code == 403
+    assert staff_client.get("/admin/site_config/sitesettings/1/change/").status_code == 403
+
+
+def test_the_per_process_copy_is_dropped_when_the_generation_changes():
+    first = identity.current()
+    assert identity.current() is first  # no query, same object
+    site = SiteSettings.load()
+    site.name = "Renamed"
+    site.save()
+    assert identity.current().settings.name == "Renamed"
