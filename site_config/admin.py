@@ -21,10 +21,11 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        """The list of one object is that object's form (made from the environment if new)."""
+        """The list of one object is that object's form (saved from the environment the
+        first time)."""
         if not self.has_view_or_change_permission(request):
             return super().changelist_view(request, extra_context)  # Django's 403
-        site = SiteSettings.load()
+        site = SiteSettings.ensure()
         return HttpResponseRedirect(
             reverse("admin:site_config_sitesettings_change", args=[site.pk])
         )

@@ -17,18 +17,8 @@ class SiteConfig(AppConfig):
         # Any change to an essay or its topics may change every page (lists, neighbours,
         # feeds, topic pages), and so may a page (the navigation) or the site's settings;
         # imports write in bulk, without post_save, and say so with their own signal.
-        for model in ("blog.Post", "blog.Topic", "blog.Page"):
+        for model in ("blog.Post", "blog.Topic", "blog.Page", "site_config.SiteSettings"):
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_pages_on_change, sender=model)
         m2m_changed.connect(invalidate_pages_on_change, sender=Post.topics.through)
-        post_save.connect(_site_settings_saved, sender="site_config.SiteSettings")
         essays_imported.connect(invalidate_pages_on_change)
-
-
-def _site_settings_saved(created: bool, **kwargs) -> None:
-    from site_config.cache import invalidate_pages_on_change
-
-    # Created, it is the environment's seed, made by the first page that reads it: no page
-    # was shown otherwise. (It is never deleted: the admin can't.)
-    if not created:
-        invalidate_pages_on_change(**kwargs)

@@ -1,6 +1,8 @@
 """The site's identity, edited by the writer in the admin as one object: its name, author,
 description, the home page's introduction, contact and social links, the footer, and how
-notes are shown. The environment (settings.SITE_*) only seeds it, the first time it is read.
+notes are shown. The environment (settings.SITE_*) only seeds it: until the writer first
+opens it in the admin (which saves it), the site shows the environment's values. Reading it
+never writes: a page view must not wait on the database's write lock.
 
 Pages read it through site_config.identity (once per page generation in each process).
 """
@@ -116,25 +118,38 @@ class SiteSettings(models.Model):
         return "Site settings"
 
     def save(self, **kwargs) -> None:
+        self.render()
+        super().save(**kwargs)
+
+    def render(self) -> None:
         self.intro_html = rendering.render(self.intro) if self.intro else ""
         self.footer_html = rendering.render(self.footer) if self.footer else ""
-        super().save(**kwargs)
 
     @classmethod
     def load(cls) -> Self:
-        """The site's settings: made from the environment the first time (one query after)."""
-        site, _ = cls.objects.get_or_create(
-            pk=1,
-            defaults={
-                "name": settings.SITE_NAME,
-                "author": settings.SITE_AUTHOR,
-                "description": settings.SITE_DESCRIPTION,
-                "intro": settings.SITE_INTRO,
-                "notes": settings.SITE_NOTES,
-            },
-        )
+        """The site's settings, in one query; the environment's until first saved."""
+        site = cls.objects.filter(pk=1).first()
+        if site is None:
+            site = cls(**_environment())
+            site.render()
+        return site
+
+    @classmethod
+    def ensure(cls) -> Self:
+        """The saved settings, saved from the environment if they are not yet (the admin)."""
+        site, _ = cls.objects.get_or_create(pk=1, defaults=_environment())
         return site
 
     @property
     def link_list(self) -> list[Link]:
         return parse_links(self.links)
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "name": settings.SITE_NAME,
+        "author": settings.SITE_AUTHOR,
+        "description": settings.SITE_DESCRIPTION,
+        "intro": settings.SITE_INTRO,
+        "notes": settings.SITE_NOTES,
+    }

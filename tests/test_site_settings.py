@@ -25,7 +25,7 @@ def settings_form(**fields: str) -> dict[str, str]:
     return {**data, **fields}
 
 
-def test_the_environment_seeds_it_the_first_time_only(settings):
+def test_the_environment_seeds_it_until_it_is_first_saved(settings, client):
     settings.SITE_NAME = "From the environment"
     settings.SITE_AUTHOR = "Env Author"
     settings.SITE_DESCRIPTION = "Env description."
@@ -39,6 +39,8 @@ def test_the_environment_seeds_it_the_first_time_only(settings):
     )
     assert site.intro_html == rendering.render("Env *intro*.")
     assert site.notes == "endnotes"
+    assert "From the environment" in client.get("/").text
+    assert not SiteSettings.objects.exists()  # reading never writes
     site.name = "Edited"
     site.save()
     settings.SITE_NAME = "Changed in the environment"
@@ -47,7 +49,7 @@ def test_the_environment_seeds_it_the_first_time_only(settings):
 
 
 def test_there_is_only_ever_one():
-    SiteSettings.load()
+    SiteSettings.ensure()
     with pytest.raises(IntegrityError), transaction.atomic():
         SiteSettings.objects.create(id=2, name="x", author="x", description="x")
 
@@ -142,8 +144,12 @@ def test_read_once_per_change_not_once_per_page(
         client.get("/about/")
 
 
-def test_the_admin_edits_the_one_object_and_never_adds_or_deletes_it(admin_client, client):
+def test_the_admin_edits_the_one_object_and_never_adds_or_deletes_it(
+    admin_client, client, settings
+):
+    settings.SITE_NAME = "Seeded"
     response = admin_client.get("/admin/site_config/sitesettings/")
+    assert SiteSettings.objects.get().name == "Seeded"  # saved as the environment had it
     assert response.status_code == 302
     assert response["Location"] == "/admin/site_config/sitesettings/1/change/"
     assert admin_client.get("/admin/site_config/sitesettings/add/").status_code == 403
@@ -158,7 +164,7 @@ def test_the_admin_edits_the_one_object_and_never_adds_or_deletes_it(admin_clien
 
 
 def test_the_admin_shows_a_bad_link_with_its_line(admin_client):
-    SiteSettings.load()
+    SiteSettings.ensure()
     response = admin_client.post(
         "/admin/site_config/sitesettings/1/change/",
         settings_form(links="Mastodon https://m.example/@a\nBlog ftp://example.com"),
@@ -168,7 +174,7 @@ def test_the_admin_shows_a_bad_link_with_its_line(admin_client):
 
 
 def test_staff_without_permission_cant_see_it(staff_client):
-    SiteSettings.load()
+    SiteSettings.ensure()
     assert staff_client.get("/admin/site_config/sitesettings/").status_code == 403
     assert staff_client.get("/admin/site_config/sitesettings/1/change/").status_code == 403
 
