@@ -165,7 +165,8 @@ def test_a_new_site_name_shows_on_the_next_request_in_every_worker(browser, serv
     seen: set[str] = set()
     for _ in range(200):
         text, pid = server.get("/")
-        assert "New name" in text and "Old name" not in text, pid
+        assert "New name" in text, pid
+        assert "Old name" not in text, pid
         seen.add(pid)
         if seen == served_by:
             break
