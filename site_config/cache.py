@@ -167,6 +167,11 @@ class PerGeneration[T]:
             self._held = (current, value)  # one assignment: safe between threads
         return value
 
+    def last(self) -> T | None:
+        """The value last loaded, whatever the generation now (no I/O at all)."""
+        held = self._held
+        return held[1] if held is not None else None
+
 
 def invalidate_pages() -> None:
     """Make every cached page stale, in every process (never raises)."""

@@ -31,5 +31,11 @@ def current() -> Site:
     return _site.get()
 
 
+def offline() -> Site:
+    """What the error pages show: the site as this process last read it, or as the
+    environment seeds it; never a query (the database may be what failed)."""
+    return _site.last() or Site(SiteSettings.from_environment(), [])
+
+
 def site_settings() -> SiteSettings:
     return _site.get().settings

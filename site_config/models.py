@@ -128,10 +128,13 @@ class SiteSettings(models.Model):
     @classmethod
     def load(cls) -> Self:
         """The site's settings, in one query; the environment's until first saved."""
-        site = cls.objects.filter(pk=1).first()
-        if site is None:
-            site = cls(**_environment())
-            site.render()
+        return cls.objects.filter(pk=1).first() or cls.from_environment()
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        """The settings as the environment seeds them (unsaved)."""
+        site = cls(**_environment())
+        site.render()
         return site
 
     @classmethod

@@ -186,3 +186,17 @@ def test_the_per_process_copy_is_dropped_when_the_generation_changes():
     site.name = "Renamed"
     site.save()
     assert identity.current().settings.name == "Renamed"
+
+
+def test_the_error_pages_read_no_database(settings, monkeypatch, django_assert_num_queries):
+    """The 503 page shows the settings this process last read, else the environment's."""
+    settings.SITE_NAME = "Seed name"
+    monkeypatch.setattr(identity._site, "_held", None)  # a process that read nothing yet
+    with django_assert_num_queries(0):
+        assert identity.offline().settings.name == "Seed name"
+    site = SiteSettings.ensure()
+    site.name = "Saved name"
+    site.save()
+    identity.current()
+    with django_assert_num_queries(0):
+        assert identity.offline().settings.name == "Saved name"
