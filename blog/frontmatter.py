@@ -176,7 +176,16 @@ def parse(
         ignored = tuple(str(key) for key in front if key not in PAGE_KEYS)
         nav = front.get("nav") is not False
         return Essay(
-            slug, None, title, "", body, draft, page=True, nav=nav, weight=weight, lines=lines,
+            slug,
+            None,
+            title,
+            "",
+            body,
+            draft,
+            page=True,
+            nav=nav,
+            weight=weight,
+            lines=lines,
             ignored=ignored,
         )
 

@@ -131,14 +131,14 @@ def test_read_once_per_change_not_once_per_page(
     make_page(slug="about")
     SiteSettings.load()
     client.get("/")  # the settings and the navigation are read for this generation
-    with django_assert_num_queries(1):  # the essay; nothing for the site
+    with django_assert_num_queries(2):  # the essay and its topics; nothing for the site
         client.get("/words/essay/")
     with django_assert_num_queries(0):  # a cached page runs no template at all
         client.get("/words/essay/")
     site = SiteSettings.load()
     site.save()
-    # After a change: the page, the settings and the navigation, once.
-    with django_assert_num_queries(1 + 2):
+    # After a change: the essay and its topics, the settings and the navigation, once.
+    with django_assert_num_queries(2 + 2):
         client.get("/words/essay/")
     with django_assert_num_queries(1):
         client.get("/about/")

@@ -19,15 +19,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        counts = [self._rerender(model, options) for model in (Post, Page)]
+        essays, pages = self._rerender(Post, options), self._rerender(Page, options)
         if SiteSettings.objects.exists():
             SiteSettings.load().save()  # renders the introduction and footer
         self.stdout.write(
-            f"Re-rendered {_count(counts[0], 'essay')} and {_count(counts[1], 'page')} "
+            f"Re-rendered {_count(essays, 'essay')} and {_count(pages, 'page')} "
             f"with renderer version {rendering.VERSION}."
         )
 
-    def _rerender(self, model: type[Post] | type[Page], options: dict) -> int:
+    def _rerender[M: (Post, Page)](self, model: type[M], options: dict) -> int:
         rows = model.objects.all()
         if not options["all"]:
             rows = rows.exclude(rendered_with=rendering.VERSION)
