@@ -81,7 +81,7 @@ class PostAdminForm(BasedOnVersionMixin, WrittenForm):
         }
 
 
-class PageAdminForm(WrittenForm):
+class PageAdminForm(BasedOnVersionMixin, WrittenForm):
     class Meta:
         model = Page
         fields = ["title", "slug", "status", "in_navigation", "navigation_order", "body"]

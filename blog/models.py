@@ -9,6 +9,8 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
@@ -42,6 +44,8 @@ class Written(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # The editor's unsaved copies: deleted with the essay or page.
+    autosaves = GenericRelation("Autosave")
 
     class Meta:
         abstract = True
@@ -360,30 +364,39 @@ class OldTopicSlug(models.Model):
 
 
 class Autosave(models.Model):
-    """The editor's background copy of an essay form: one per essay and writer, and one
-    per writer for a new essay (no post yet). Readers never see it; a real save clears it."""
+    """The editor's background copy of an essay's or a page's form: one per essay (or page)
+    and writer, and one per writer for a new essay and for a new page (nothing saved yet).
+    Readers never see it; a real save clears it."""
 
-    # The form fields kept (status is left out: publishing is always a deliberate save).
+    # The form fields kept (status is left out: publishing is always a deliberate save; a
+    # page's form has no date or link, so they stay empty).
     FIELDS = ("title", "slug", "date", "external_link", "body")
 
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE)
+    # What is written: an essay or a page (the model), and which one (none: a new one).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    written = GenericForeignKey("content_type", "object_id")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     fields = models.JSONField(default=dict, help_text="The form's values, by field name.")
     based_on = models.CharField(
-        max_length=64, blank=True, help_text="The essay's version the form was opened at."
+        max_length=64, blank=True, help_text="The version the form was opened at."
     )
     saved = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "user"], name="one_autosave_per_essay"),
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(post=None), name="one_autosave_per_new_essay"
+                fields=["content_type", "object_id", "user"], name="one_autosave_per_text"
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "user"],
+                condition=models.Q(object_id=None),
+                name="one_autosave_per_new_text",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Autosave of {self.fields.get('title') or 'a new essay'}"
+        return f"Autosave of {self.fields.get('title') or 'a new text'}"
 
 
 def new_share_token() -> str:

@@ -36,6 +36,19 @@ def post_form(**fields: str) -> dict[str, str]:
     return {**data, **fields}
 
 
+def page_form(**fields: str) -> dict[str, str]:
+    """The admin's page form, filled in: a published About page in the navigation."""
+    data = {
+        "title": "About",
+        "slug": "about",
+        "status": "published",
+        "in_navigation": "on",
+        "navigation_order": "0",
+        "body": "About *me*.",
+    }
+    return {**data, **fields}
+
+
 @pytest.fixture
 def make_post(db):
     """Create a post; published and dated today unless told otherwise."""

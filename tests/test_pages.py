@@ -7,20 +7,9 @@ from reversion.models import Version
 
 from blog import rendering
 from blog.models import Page
+from tests.conftest import page_form
 
 pytestmark = pytest.mark.django_db
-
-
-def page_form(**fields: str) -> dict[str, str]:
-    data = {
-        "title": "About",
-        "slug": "about",
-        "status": "published",
-        "in_navigation": "on",
-        "navigation_order": "0",
-        "body": "About *me*.",
-    }
-    return {**data, **fields}
 
 
 def test_a_page_is_served_at_its_slug(client, make_page):
