@@ -120,6 +120,8 @@ def test_a_page_costs_the_same_few_queries_however_many_pages(
         "media",
         "static",
         "p",  # share links: /p/<token>/
+        "subscribe",  # the newsletter's, and its confirmation links under it
+        "unsubscribe",  # only /unsubscribe/<token>/ exists: refused all the same
     ],
 )
 def test_a_page_cant_take_the_sites_own_addresses(slug):
@@ -140,7 +142,18 @@ def test_addresses_with_a_dot_are_no_slugs_at_all(slug):
 def test_the_sites_own_addresses_are_read_from_the_urlconf():
     from blog import validators
 
-    assert {"words", "admin", "healthz", "media", "p", "atom.xml"} <= validators.site_addresses()
+    # /words/topics/... is under "words"; feed.json could never be a slug (the dot).
+    assert {
+        "words",
+        "admin",
+        "healthz",
+        "media",
+        "p",
+        "subscribe",
+        "unsubscribe",
+        "atom.xml",
+        "feed.json",
+    } <= validators.site_addresses()
     for free in ("about", "contact", "now", "colophon", "wordsmith"):
         Page(slug=free, title="Mine", body="x").full_clean()
 

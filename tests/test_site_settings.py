@@ -1,11 +1,13 @@
 """The site's identity, one object edited in the admin: seeded from the environment once,
 shown on every page, and read once per change (not once per page)."""
 
+import feedparser
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from blog import rendering
+from blog.models import Topic
 from site_config import identity
 from site_config.models import SiteSettings
 
@@ -71,6 +73,24 @@ def test_the_home_page_shows_name_description_intro_and_author(client):
     feed = client.get("/atom.xml").text
     assert "<title>Field Notes</title>" in feed
     assert "<name>Ada Writer</name>" in feed
+
+
+def test_every_feed_names_the_site_and_its_author_as_saved(client, make_post, settings):
+    settings.SITE_NAME = "From the environment"
+    make_post(title="An essay").topics.add(Topic.objects.create(name="Hiring"))
+    site = SiteSettings.load()
+    site.name = "Field Notes"
+    site.author = "Ada Writer"
+    site.description = "Essays on building things."
+    site.save()
+    for url in ("/atom.xml", "/rss.xml", "/words/topics/hiring/atom.xml"):
+        feed = feedparser.parse(client.get(url).content).feed
+        assert feed.title.startswith("Field Notes"), url
+    assert feedparser.parse(client.get("/atom.xml").content).feed.author == "Ada Writer"
+    json_feed = client.get("/feed.json").json()
+    assert json_feed["title"] == "Field Notes"
+    assert json_feed["description"] == "Essays on building things."
+    assert json_feed["authors"] == [{"name": "Ada Writer"}]
 
 
 def test_links_are_in_every_footer_with_rel_me(client, make_post):
