@@ -12,27 +12,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from blog.models import Autosave, Page
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"
+# The editor autosaves a few seconds after the last keystroke.
+AUTOSAVE_WAIT = 15_000
 
 
-def sign_in(page: Page) -> None:
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("writer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
-
-
-def test_an_about_page_written_in_the_admin_is_in_the_navigation(page):
-    get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
-    sign_in(page)
+def test_an_about_page_written_in_the_admin_is_in_the_navigation(writer):
+    page = writer
     # markdownx previews the empty text once loaded; its answer must not come after the one
     # for the text typed below (markdownx shows whichever answer comes last).
     with page.expect_response(re.compile(r"/markdownify/$")):
@@ -43,9 +36,15 @@ def test_an_about_page_written_in_the_admin_is_in_the_navigation(page):
     # The live preview: the site's renderer, notes and all.
     expect(page.locator(".markdownx-preview em")).to_have_text("engineering")
     expect(page.locator(".markdownx-preview section.footnotes li")).to_have_count(1)
+    # Autosaved as an essay is: nothing typed is lost before the first save.
+    status = page.locator(".essay-drafts-status")
+    expect(status).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"), timeout=AUTOSAVE_WAIT)
+    assert "engineering" in Autosave.objects.get(object_id=None).fields["body"]
     page.get_by_label("Status").select_option("published")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url("**/admin/blog/page/")
+    assert Page.objects.get().slug == "about"
+    assert not Autosave.objects.exists()  # the save cleared it
 
     page.goto("/words/")
     nav = page.get_by_role("navigation", name="Site")
@@ -100,7 +99,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=self.errors.open("w"),
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90  # a loaded machine: gunicorn may take its time
         while not (found := re.search(r"Listening at: (http://[\d.:]+)", self.log())):
             assert time.monotonic() < deadline, self.log()
             assert self.process.poll() is None, self.log()
