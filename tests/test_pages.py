@@ -74,7 +74,7 @@ def test_pages_are_in_the_sitemap_but_not_in_the_essay_list_feeds_or_archives(
     post = make_post(title="An essay")
     sitemap = client.get("/sitemap.xml").text
     assert "<loc>http://testserver/about/</loc>" in sitemap
-    for url in ("/", "/words/", f"/words/{post.date:%Y}/", "/atom.xml", "/rss.xml"):
+    for url in ("/", "/words/", f"/words/{post.date:%Y}/", "/atom.xml", "/rss.xml", "/feed.json"):
         text = client.get(url).text
         assert "An essay" in text, url
         assert "About the writer" not in text, url
