@@ -1,4 +1,4 @@
-"""The writer's desk: the essay list, the side-by-side editor, drafts, revisions."""
+"""The writer's desk: the essays and pages, the side-by-side editor, drafts, revisions."""
 
 from typing import TYPE_CHECKING, TypedDict
 
@@ -18,9 +18,9 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from blog.autosave import AutosaveAdminMixin
-from blog.drafts import DraftPreviewView
-from blog.forms import PostAdminForm
-from blog.models import Post
+from blog.drafts import DraftPreviewView, PageDraftPreviewView
+from blog.forms import PageAdminForm, PostAdminForm
+from blog.models import Page, Post
 from blog.sharing_admin import BetaReadersAdminMixin
 from blog.topics_admin import TopicsAdminMixin
 
@@ -35,14 +35,63 @@ if TYPE_CHECKING:
     ListedPost = WithAnnotations[Post, Public]
 
 
+class WrittenAdmin(AutosaveAdminMixin, VersionAdmin):
+    """What the essay's and the page's admin share: the editor over the whole width,
+    autosave and refused conflicting saves, a revision of the state before the first change
+    here, and history for those who may change (not view-only staff). Nothing the writer
+    types or had is lost."""
+
+    prepopulated_fields = {"slug": ["title"]}
+    history_latest_first = True
+
+    class Media:
+        js = ["blog/admin/unsaved.js", "blog/admin/autosave.js"]
+        css = {"all": ["blog/admin/drafts.css"]}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        written = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and self.has_change_permission(request, written):
+            self._keep_unrevised_state(written)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_unrevised_state(self, written: Post | Page | None) -> None:
+        """An essay or page loaded from a file or made elsewhere has no revision yet: keep
+        the state it is in as one before the admin first changes it, so that is never lost."""
+        if written is None or Version.objects.get_for_object(written).exists():
+            return
+        with reversion.create_revision():
+            reversion.set_comment("As it was before its first change here (imported).")
+            reversion.add_to_revision(written)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The form uses the whole width: no app list beside the editor.
+        context["is_nav_sidebar_enabled"] = False
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._require_change_permission(request)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _require_change_permission(self, request: HttpRequest) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+
 @admin.register(Post)
-class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, VersionAdmin):
+class PostAdmin(BetaReadersAdminMixin, TopicsAdminMixin, WrittenAdmin):
     form = PostAdminForm
     fieldsets = [
         (None, {"fields": ["title", ("slug", "date", "status"), "external_link", "topics"]}),
         (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
     ]
-    prepopulated_fields = {"slug": ["title"]}
     list_display = ["title", "date", "state", "link_to", "on_site"]
     list_filter = ["status"]
     date_hierarchy = "date"  # the years, then months, there are essays in
@@ -50,11 +99,6 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, Ver
     list_per_page = 50
     empty_value_display = "—"
     actions = ["publish", "revert_to_draft"]
-    history_latest_first = True
-
-    class Media:
-        js = ["blog/admin/unsaved.js", "blog/admin/autosave.js"]
-        css = {"all": ["blog/admin/drafts.css"]}
 
     def get_queryset(self, request: HttpRequest) -> "QuerySet[ListedPost]":
         # Whether readers can see each essay, decided by the one rule (published()),
@@ -68,26 +112,6 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, Ver
             path("preview/<slug:slug>/", preview, name="blog_post_preview"),
             *super().get_urls(),
         ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        post = self.get_object(request, unquote(object_id))
-        if request.method == "POST" and self.has_change_permission(request, post):
-            self._keep_unrevised_state(post)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _keep_unrevised_state(self, post: Post | None) -> None:
-        """An essay loaded from a file or made elsewhere has no revision yet: keep the
-        state it is in as one before the admin first changes it, so that is never lost."""
-        if post is None or Version.objects.get_for_object(post).exists():
-            return
-        with reversion.create_revision():
-            reversion.set_comment("As it was before its first change here (imported).")
-            reversion.add_to_revision(post)
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        # The essay form uses the whole width: no app list beside the editor.
-        context["is_nav_sidebar_enabled"] = False
-        return super().render_change_form(request, context, *args, **kwargs)
 
     # The change list.
 
@@ -153,23 +177,35 @@ class PostAdmin(AutosaveAdminMixin, BetaReadersAdminMixin, TopicsAdminMixin, Ver
         context.update(extra_context or {})
         return admin.ModelAdmin.changelist_view(self, request, context)
 
-    # History and restoring: for those who may change essays (not view-only staff).
 
-    def history_view(self, request, object_id, extra_context=None):
-        self._require_change_permission(request)
-        return super().history_view(request, object_id, extra_context)
+@admin.register(Page)
+class PageAdmin(WrittenAdmin):
+    """About, Contact, Now...: the essay's editor, autosave, drafts and revisions, and a
+    place in the navigation."""
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        self._require_change_permission(request)
-        return super().revision_view(request, object_id, version_id, extra_context)
+    form = PageAdminForm
+    fieldsets = [
+        (None, {"fields": ["title", ("slug", "status"), ("in_navigation", "navigation_order")]}),
+        (None, {"fields": ["body"], "classes": ["essay-body-fieldset"]}),
+    ]
+    list_display = ["title", "address", "status", "in_navigation", "navigation_order"]
+    list_editable = ["navigation_order"]
+    list_filter = ["status", "in_navigation"]
+    search_fields = ["title", "body"]
 
-    def recover_view(self, request, version_id, extra_context=None):
-        self._require_change_permission(request)
-        return super().recover_view(request, version_id, extra_context)
+    def get_urls(self):
+        preview = self.admin_site.admin_view(PageDraftPreviewView.as_view())
+        return [
+            path("preview/<slug:slug>/", preview, name="blog_page_preview"),
+            *super().get_urls(),
+        ]
 
-    def _require_change_permission(self, request: HttpRequest) -> None:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
+    @admin.display(description="address", ordering="slug")
+    def address(self, page: Page) -> str:
+        return page.get_absolute_url()
+
+    def view_on_site(self, page: Page) -> str | None:
+        return page.get_absolute_url() if page.status == Page.Status.PUBLISHED else None
 
 
 def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:

@@ -1,6 +1,6 @@
-"""Two tabs or two devices on one essay: a save based on an older version is refused.
+"""Two tabs or two devices on one essay or page: a save based on an older version is refused.
 
-The essay form carries the version it was opened at (`based_on`, a hash of the saved
+The form carries the version it was opened at (`based_on`, a hash of the saved
 fields). A save whose version is no longer the essay's is refused with the differences
 shown, never silently overwriting; the refused form then carries the current version, so
 saving again, having compared, replaces it (the replaced version stays in History).
@@ -14,23 +14,26 @@ from typing import Any
 
 from django import forms
 
-from blog.models import Post
+from blog.models import Page, Post, Written
 
-# The essay's fields the form edits: a change to any of them is a new version.
-VERSIONED = ("title", "slug", "date", "status", "external_link", "body")
+# The fields each form edits: a change to any of them is a new version.
+VERSIONED: dict[type[Written], tuple[str, ...]] = {
+    Post: ("title", "slug", "date", "status", "external_link", "body"),
+    Page: ("title", "slug", "status", "in_navigation", "navigation_order", "body"),
+}
 # Longest diff shown, in lines: enough to compare, bounded whatever the essays.
 MAX_DIFF_LINES = 400
 
 CONFLICT = (
-    "This essay was saved elsewhere (another tab or device) after you opened it, and your "
+    "This was saved elsewhere (another tab or device) after you opened it, and your "
     "save would replace that version. Nothing was saved: compare the two below. Saving again "
     "replaces it with your text (the other version stays in History)."
 )
 
 
-def version(post: Post) -> str:
-    """A short hash of the essay as saved: equal versions, equal texts."""
-    values = "\0".join(str(getattr(post, name)) for name in VERSIONED)
+def version(written: Written) -> str:
+    """A short hash of the essay or page as saved: equal versions, equal texts."""
+    values = "\0".join(str(getattr(written, name)) for name in VERSIONED[type(written)])
     return hashlib.sha256(values.encode()).hexdigest()[:32]
 
 
@@ -54,11 +57,11 @@ class Difference:
 
 
 class BasedOnVersionMixin(forms.ModelForm):
-    """Refuse a save based on an older version of the essay (see the module docstring)."""
+    """Refuse a save based on an older version (see the module docstring)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The essay as saved now: the version the next save will be based on.
+        # The essay or page as saved now: the version the next save will be based on.
         self.saved_version = version(self.instance) if self.instance.pk else ""
         self.conflict: list[Difference] = []
 
@@ -72,7 +75,7 @@ class BasedOnVersionMixin(forms.ModelForm):
 
     def _differences(self) -> list[Difference]:
         found = []
-        for name in VERSIONED:
+        for name in VERSIONED[type(self.instance)]:
             if name not in self.fields:
                 continue
             saved = getattr(self.instance, name)

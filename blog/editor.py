@@ -1,7 +1,7 @@
 """The editor's endpoints: markdownx's views, routed for the writer only.
 
 markdownx checks no user at all. `editor_endpoint` puts a view behind the admin's login
-(admin_view: staff only, CSRF, never cached) and the permission to change essays. The
+(admin_view: staff only, CSRF, never cached) and the permission to change essays or pages. The
 editor's own requests (X-Requested-With) get a short 403 instead of the login page, which
 markdownx would otherwise paste into the preview when a session has ended.
 
@@ -20,6 +20,8 @@ from django.utils.module_loading import import_string
 from blog import notes, rendering
 
 CHANGE_PERMISSION = "blog.change_post"
+# The editor writes essays and pages: either permission opens it.
+EDITOR_PERMISSIONS = (CHANGE_PERMISSION, "blog.change_page")
 
 SIGNED_OUT = "Your session has ended: sign in again in another tab. Your text here is kept."
 NOT_ALLOWED = "Your account may not change essays."
@@ -54,14 +56,14 @@ def json_notice(message: str) -> JsonResponse:
 
 
 def editor_endpoint(view_path: str, notice: Callable[[str], HttpResponse]) -> View:
-    """The view at `view_path` for staff who may change essays.
+    """The view at `view_path` for staff who may change essays or pages.
 
     A browser navigating here signed out goes to the admin login; the editor's background
     requests get `notice(message)` (403) when signed out or not allowed.
     """
 
     def permitted(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm(CHANGE_PERMISSION):
+        if not any(request.user.has_perm(permission) for permission in EDITOR_PERMISSIONS):
             if _background(request):
                 return notice(NOT_ALLOWED)
             return HttpResponseForbidden(NOT_ALLOWED)

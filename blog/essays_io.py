@@ -1,5 +1,5 @@
-"""Essay files <-> posts: the one mapping between them, and the batched import and export
-behind `loaddata essay.md`, `import_essays` and `export_essays`.
+"""Essay files <-> posts (and page files <-> pages): the one mapping between them, and the
+batched import and export behind `loaddata essay.md`, `import_essays` and `export_essays`.
 
 One path from a file to a row: `read_file` (regular files only, up to a size cap),
 `load` (decode, parse, and the model's own field validators), then `plan` (match on the
@@ -17,11 +17,11 @@ import os
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import batched
+from itertools import batched, chain
 from pathlib import Path, PurePath
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,14 +32,20 @@ from django.utils import timezone
 
 from blog import frontmatter, validators
 from blog.frontmatter import Essay, FrontMatterError
-from blog.models import Post, Topic, fold
+from blog.models import Page, Post, Topic, Written, fold
 
-# The post's fields an essay file sets; a post is unchanged when they all match the file.
+# A row a file makes.
+type Row = Post | Page
+
+# The fields a file sets, for each model; a row is unchanged when they all match the file.
 CONTENT = ("date", "title", "external_link", "body", "status")
-_WRITTEN = (*CONTENT, "body_html", "rendered_with", "updated")
+PAGE_CONTENT = ("title", "body", "status", "in_navigation", "navigation_order")
+FIELDS: dict[type[Row], tuple[str, ...]] = {Post: CONTENT, Page: PAGE_CONTENT}
 # A post's topics, fetched with it: the names are all a file holds of them.
 _TOPICS = Prefetch("topics", queryset=Topic.objects.only("name", "key"))
 BATCH_SIZE = 500
+# Where export_essays writes pages, inside its folder (import finds them anywhere).
+PAGES_FOLDER = "pages"
 
 # Sent (sender=Post, using=alias, created=n, updated=n) inside the import's transaction when
 # it changed posts: bulk writes send no post_save, so caches listen to this as well.
@@ -49,60 +55,87 @@ essays_imported = Signal()
 _KEYS = {"slug": "slug", "external_link": "externalLink"}
 
 
+def model_of(essay: Essay) -> type[Row]:
+    return Page if essay.page else Post
+
+
 def post_values(essay: Essay) -> dict[str, object]:
-    """The post's content for an essay (the one essay -> Post mapping)."""
+    """The row's content for a file (the one file -> Post or Page mapping)."""
+    status = Written.Status.DRAFT if essay.draft else Written.Status.PUBLISHED
+    if essay.page:
+        return {
+            "title": essay.title,
+            "body": essay.body,
+            "status": status,
+            "in_navigation": essay.nav,
+            "navigation_order": essay.weight,
+        }
     return {
         "date": essay.date,
         "title": essay.title,
         "external_link": essay.external_link,
         "body": essay.body,
-        "status": Post.Status.DRAFT if essay.draft else Post.Status.PUBLISHED,
+        "status": status,
     }
 
 
-def to_essay(post: Post) -> Essay:
-    """The essay a post is written out as (the inverse of post_values)."""
+def to_essay(row: Row) -> Essay:
+    """The file a post or page is written out as (the inverse of post_values)."""
+    draft = row.status == Written.Status.DRAFT
+    if isinstance(row, Page):
+        return Essay(
+            row.slug,
+            None,
+            row.title,
+            "",
+            row.body,
+            draft,
+            page=True,
+            nav=row.in_navigation,
+            weight=row.navigation_order,
+        )
     return Essay(
-        post.slug,
-        post.date,
-        post.title,
-        post.external_link,
-        post.body,
-        draft=post.status == Post.Status.DRAFT,
-        topics=tuple(topic.name for topic in post.topics.all()),  # by name (Topic's order)
+        row.slug,
+        row.date,
+        row.title,
+        row.external_link,
+        row.body,
+        draft=draft,
+        topics=tuple(topic.name for topic in row.topics.all()),  # by name (Topic's order)
     )
 
 
-def changes(post: Post | None, essay: Essay) -> dict[str, tuple[object, object]]:
-    """The content the essay would change: field -> (value in the post, value in the file).
+def changes(row: Row | None, essay: Essay) -> dict[str, tuple[object, object]]:
+    """The content the file would change: field -> (value in the row, value in the file).
 
-    Topics are compared as names whatever their case ("Remote work" is "remote work"),
-    and shown as a list: "hiring, remote work"."""
+    An essay's topics are compared as names whatever their case ("Remote work" is "remote
+    work"), and shown as a list: "hiring, remote work"."""
     values = post_values(essay)
     found: dict[str, tuple[object, object]]
-    if post is None:
+    if row is None:
         found = {name: (None, value) for name, value in values.items()}
         if essay.topics:
             found["topics"] = (None, ", ".join(essay.topics))
         return found
     found = {
-        name: (getattr(post, name), value)
+        name: (getattr(row, name), value)
         for name, value in values.items()
-        if getattr(post, name) != value
+        if getattr(row, name) != value
     }
-    topics = [topic.name for topic in post.topics.all()]
-    if {fold(name) for name in topics} != {fold(name) for name in essay.topics}:
-        found["topics"] = (", ".join(topics), ", ".join(essay.topics))
+    if isinstance(row, Post):
+        topics = [topic.name for topic in row.topics.all()]
+        if {fold(name) for name in topics} != {fold(name) for name in essay.topics}:
+            found["topics"] = (", ".join(topics), ", ".join(essay.topics))
     return found
 
 
-def apply(post: Post, essay: Essay, now: dt.datetime) -> None:
-    """Give the post the essay's content, render it, and stamp it as changed at `now`."""
+def apply(row: Row, essay: Essay, now: dt.datetime) -> None:
+    """Give the row the file's content, render it, and stamp it as changed at `now`."""
     for name, value in post_values(essay).items():
-        setattr(post, name, value)
-    post.render()
-    post.created = post.created or now
-    post.updated = now
+        setattr(row, name, value)
+    row.render()
+    row.created = row.created or now
+    row.updated = now
 
 
 @dataclass
@@ -115,7 +148,7 @@ class Change:
     # For an update: each changed field's value in the database and in the file.
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     # The row to write (built: new or updated, rendered), or the stored one if unchanged.
-    post: Post | None = None
+    post: Row | None = None
     # The file's topics, and whether the post's are to be replaced by them.
     topics: tuple[str, ...] = ()
     new_topics: bool = False
@@ -123,29 +156,29 @@ class Change:
 
 def plan(
     essays: Sequence[tuple[str, Essay]],
-    posts: QuerySet[Post],
+    rows: QuerySet,
     now: dt.datetime,
     *,
     build: bool = True,
 ) -> list[Change]:
-    """What each (source, essay) does to `posts`, matched on the slug, in one query (and
-    one for the posts' topics: `posts` prefetches them).
+    """What each (source, essay) does to `rows` (posts, or pages), matched on the slug, in
+    one query (and one for the posts' topics: `rows` prefetches them).
 
     Nothing is touched when the content is unchanged, so loading the same file again
     changes no data (timestamps included). Without `build` (a dry run), nothing is rendered.
     """
-    by_slug = posts.in_bulk([essay.slug for _, essay in essays], field_name="slug")
+    by_slug = rows.in_bulk([essay.slug for _, essay in essays], field_name="slug")
     planned = []
     for source, essay in essays:
-        post = by_slug.get(essay.slug)
-        changed = changes(post, essay)
-        action = "create" if post is None else "update" if changed else "unchanged"
+        row = by_slug.get(essay.slug)
+        changed = changes(row, essay)
+        action = "create" if row is None else "update" if changed else "unchanged"
         if build and action != "unchanged":
-            post = post or Post(slug=essay.slug)
-            apply(post, essay, now)
+            row = row or rows.model(slug=essay.slug)
+            apply(row, essay, now)
         shown = changed if action == "update" else {}
         new_topics = "topics" in changed
-        planned.append(Change(action, essay.slug, source, shown, post, essay.topics, new_topics))
+        planned.append(Change(action, essay.slug, source, shown, row, essay.topics, new_topics))
     return planned
 
 
@@ -170,10 +203,11 @@ def write_topics(planned: Sequence[Change], using: str) -> None:
 
 
 def validate(essay: Essay, source: str) -> None:
-    """Raise FrontMatterError, at the file's line, if the model's validators refuse the essay."""
-    post = Post(slug=essay.slug, **post_values(essay))
+    """Raise FrontMatterError, at the file's line, if the model's validators refuse the essay
+    (a page's slug that is one of the site's own addresses among them)."""
+    row = model_of(essay)(slug=essay.slug, **post_values(essay))
     try:
-        post.clean_fields(exclude={"id", "body_html", "rendered_with", "created", "updated"})
+        row.clean_fields(exclude={"id", "body_html", "rendered_with", "created", "updated"})
     except ValidationError as invalid:
         name, errors = next(iter(invalid.error_dict.items()))
         raise _located(errors[0], name, essay, source) from None
@@ -361,7 +395,10 @@ def import_essays(
     valid = [found for found in files if found[0] not in invalid]
     now = timezone.now()
     # Only what `changes` compares: body_html may be large.
-    posts = Post.objects.using(using).only("slug", "created", *CONTENT).prefetch_related(_TOPICS)
+    rows: dict[type[Row], QuerySet[Any]] = {
+        Post: Post.objects.using(using).only("slug", "created", *CONTENT).prefetch_related(_TOPICS),
+        Page: Page.objects.using(using).only("slug", "created", *PAGE_CONTENT),
+    }
     done = 0
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
@@ -370,23 +407,28 @@ def import_essays(
                 essays = [(path, read(path, folder)) for path, folder in batch]
             except FrontMatterError as error:  # the file changed since it was checked
                 raise InvalidEssaysError([error], 1) from None
-            planned = plan(essays, posts, now, build=not dry_run)
-            for change in planned:
-                if change.action == "create":
-                    result.created += 1
-                elif change.action == "update":
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-                if on_change:
-                    on_change(change)
-            if not dry_run:
-                # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
-                # (Every change has its row here: only a dry run leaves a new post unbuilt.)
-                built = [(c.action, c.post) for c in planned if c.post is not None]
-                posts.bulk_create([post for action, post in built if action == "create"])
-                posts.bulk_update([post for action, post in built if action == "update"], _WRITTEN)
-                write_topics(planned, using)
+            for model, fields in FIELDS.items():
+                mine = [(path, essay) for path, essay in essays if model_of(essay) is model]
+                planned = plan(mine, rows[model], now, build=not dry_run) if mine else []
+                for change in planned:
+                    if change.action == "create":
+                        result.created += 1
+                    elif change.action == "update":
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+                    if on_change:
+                        on_change(change)
+                if not dry_run:
+                    # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
+                    # (Every change has its row here: only a dry run leaves a new row unbuilt.)
+                    built = [(c.action, c.post) for c in planned if c.post is not None]
+                    written = (*fields, "body_html", "rendered_with", "updated")
+                    rows[model].bulk_create([row for action, row in built if action == "create"])
+                    rows[model].bulk_update(
+                        [row for action, row in built if action == "update"], written
+                    )
+                    write_topics(planned, using)
             done += len(batch)
             if on_progress:
                 on_progress("import", done, len(valid))
@@ -398,8 +440,10 @@ def import_essays(
 def _check_all(files: list[Found], result: ImportResult, on_progress: Progress | None) -> set:
     """Read and check every file; record problems in result; return the files to skip."""
     invalid: set[str] = set()
-    first: dict[str, tuple[str, int]] = {}  # slug -> where it was first seen
-    repeated: dict[str, list[tuple[str, int]]] = {}
+    # (page?, slug) -> where it was first seen: a page and an essay may share a slug
+    # (/about/ and /words/about/).
+    first: dict[tuple[bool, str], tuple[str, int]] = {}
+    repeated: dict[tuple[bool, str], list[tuple[str, int]]] = {}
     for number, (path, folder) in enumerate(files, start=1):
         try:
             essay = read(path, folder)
@@ -408,18 +452,20 @@ def _check_all(files: list[Found], result: ImportResult, on_progress: Progress |
             invalid.add(path)
         else:
             place = (path, essay.lines["slug"])
-            if essay.slug in first:
-                repeated.setdefault(essay.slug, [first[essay.slug]]).append(place)
+            key = (essay.page, essay.slug)
+            if key in first:
+                repeated.setdefault(key, [first[key]]).append(place)
             else:
-                first[essay.slug] = place
+                first[key] = place
             result.ignored.update(essay.ignored)
             result.warnings += warnings(essay, path)
         if on_progress:
             on_progress("check", number, len(files))
-    for slug, places in repeated.items():
+    for (page, slug), places in repeated.items():
+        kind = "page" if page else "essay"
         for path, line in places:
             others = ", ".join(other for other, _ in places if other != path)
-            message = f'slug "/{slug}" is also the slug of {others}: give each essay its own slug'
+            message = f'slug "/{slug}" is also the slug of {others}: give each {kind} its own slug'
             result.errors.append(FrontMatterError(path, line, message))
             invalid.add(path)
     result.errors.sort(key=lambda error: (error.source, error.line))
@@ -433,44 +479,58 @@ def _check_all(files: list[Found], result: ImportResult, on_progress: Progress |
 class ExportResult:
     written: int = 0
     unchanged: int = 0
+    pages: int = 0  # of the files written or unchanged
     # Files written that won't read back as the same essay, and posts not written at all.
     warnings: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
 
-def file_name(post: Post) -> str:
-    return f"{post.date.isoformat()}_{post.slug}.md"
+def file_name(row: Row) -> str:
+    """Where a post or page is written, inside the export's folder."""
+    if isinstance(row, Page):
+        return f"{PAGES_FOLDER}/{row.slug}.md"
+    return f"{row.date.isoformat()}_{row.slug}.md"
 
 
 def export_essays(
-    posts: QuerySet, directory: Path, *, on_progress: Progress | None = None
+    posts: QuerySet[Post],
+    directory: Path,
+    *,
+    pages: QuerySet[Page] | None = None,
+    on_progress: Progress | None = None,
 ) -> ExportResult:
-    """Write each post to DIRECTORY/YYYY-MM-DD_slug.md in the site's dialect.
+    """Write each post to DIRECTORY/YYYY-MM-DD_slug.md, and each page to
+    DIRECTORY/pages/slug.md, in the site's dialect.
 
     A file already holding the same bytes is left alone; others are replaced atomically.
     Each file is read back: one that wouldn't import as the same essay is reported.
     """
     result = ExportResult()
     directory.mkdir(parents=True, exist_ok=True)
-    total = posts.count()
-    rows = (
+    pages = pages if pages is not None else Page.objects.none()
+    total = posts.count() + pages.count()
+    rows: Iterator[Row] = chain(
         posts.only("slug", *CONTENT)
         .prefetch_related(_TOPICS)
         .order_by("date", "slug")
-        .iterator(chunk_size=BATCH_SIZE)
+        .iterator(chunk_size=BATCH_SIZE),
+        pages.only("slug", *PAGE_CONTENT).order_by("slug").iterator(chunk_size=BATCH_SIZE),
     )
-    for number, post in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=1):
         try:
             # The slug becomes a file name: only a valid slug may.
-            Post._meta.get_field("slug").run_validators(post.slug)
+            row._meta.get_field("slug").run_validators(row.slug)
         except ValidationError as error:
-            result.failed.append(f"post {post.pk} (slug {post.slug!r}): {' '.join(error.messages)}")
+            kind = row._meta.verbose_name
+            result.failed.append(f"{kind} {row.pk} (slug {row.slug!r}): {' '.join(error.messages)}")
             continue
-        target = directory / file_name(post)
-        essay = to_essay(post)
+        target = directory / file_name(row)
+        target.parent.mkdir(exist_ok=True)
+        essay = to_essay(row)
         text = frontmatter.dump(essay)
         result.warnings += _read_back(text, target, essay)
         data = text.encode()
+        result.pages += isinstance(row, Page)
         if target.is_file() and target.read_bytes() == data:
             result.unchanged += 1
         else:

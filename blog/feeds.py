@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.utils.html import escape
 from blog import rendering
 from blog.models import Post, Topic, visible_since
 from blog.topics import topic_for_readers
+from site_config.identity import site_settings
 
 LATEST = 20
 SUMMARY_LENGTH = 300
@@ -136,15 +136,14 @@ class EssayFeed(Feed):
         return Subject(request)
 
     def title(self, subject: Subject) -> str:
-        if subject.topic:
-            return f"{settings.SITE_NAME}: {subject.topic.name}"
-        return settings.SITE_NAME
+        name = site_settings().name
+        return f"{name}: {subject.topic.name}" if subject.topic else name
 
     def description(self) -> str:
-        return settings.SITE_DESCRIPTION
+        return site_settings().description
 
     def author_name(self) -> str:
-        return settings.SITE_AUTHOR
+        return site_settings().author
 
     def link(self, subject: Subject) -> str:
         if subject.topic:
@@ -200,7 +199,7 @@ class AtomFeed(EssayFeed):
     feed_type = AtomWithContent
 
     def subtitle(self) -> str:
-        return settings.SITE_DESCRIPTION
+        return site_settings().description
 
 
 class JsonEssayFeed(EssayFeed):

@@ -1,4 +1,5 @@
-"""The admin's essay form: the side-by-side editor and checks with messages a writer can act on."""
+"""The admin's essay and page forms: the side-by-side editor and checks with messages a
+writer can act on."""
 
 from django import forms
 from django.conf import settings
@@ -7,7 +8,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from blog import validators
 from blog.conflicts import BasedOnVersionMixin
-from blog.models import Post
+from blog.models import Page, Post
 
 BODY_HELP = (
     "Markdown. Footnotes in either syntax: "
@@ -41,11 +42,29 @@ class EssayEditorWidget(AdminMarkdownxWidget):
         js = ["markdownx/js/markdownx.min.js", "blog/admin/editor.js"]
 
 
-class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
+class WrittenForm(forms.ModelForm):
+    """The body of an essay or a page: in the editor, stored exactly as written."""
+
     # Our widget template lives in the project's templates/ (not an app's), which the
     # default form renderer doesn't search.
     default_renderer = TemplatesSetting
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # (Fields are missing when shown read-only, to staff who may only view.)
+        if isinstance(body := self.fields.get("body"), forms.CharField):
+            body.strip = False  # stored exactly as written
+        if "slug" in self.fields:
+            # The model's rule, checked by the form too: a refused slug then never reaches
+            # the instance, whose URLs (preview, view on site) the change page still builds.
+            self.fields["slug"].validators.append(validators.validate_slug)
+
+    def clean_body(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
+
+class PostAdminForm(BasedOnVersionMixin, WrittenForm):
     class Meta:
         model = Post
         fields = ["title", "slug", "date", "status", "external_link", "body"]
@@ -61,16 +80,13 @@ class PostAdminForm(BasedOnVersionMixin, forms.ModelForm):
             "slug": {"unique": "Another essay already has this slug: choose a different one."}
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # (Fields are missing when shown read-only, to staff who may only view.)
-        if isinstance(body := self.fields.get("body"), forms.CharField):
-            body.strip = False  # stored exactly as written
-        if "slug" in self.fields:
-            # The model's rule, checked by the form too: a refused slug then never reaches
-            # the instance, whose URLs (preview, view on site) the change page still builds.
-            self.fields["slug"].validators.append(validators.validate_slug)
 
-    def clean_body(self) -> str:
-        # Browsers send a textarea's line breaks as CRLF; the writer typed newlines.
-        return self.cleaned_data["body"].replace("\r\n", "\n")
+class PageAdminForm(BasedOnVersionMixin, WrittenForm):
+    class Meta:
+        model = Page
+        fields = ["title", "slug", "status", "in_navigation", "navigation_order", "body"]
+        widgets = {"body": EssayEditorWidget}
+        help_texts = {"body": BODY_HELP}
+        error_messages = {
+            "slug": {"unique": "Another page already has this slug: choose a different one."}
+        }

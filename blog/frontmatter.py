@@ -18,6 +18,17 @@ not use (layout, categories...) are listed in `Essay.ignored`. Front matter `tag
 or text separated by commas) are the essay's topics; `dump` writes them only when there
 are some, so a file without tags keeps its bytes.
 
+A page of the site (About, Contact) is a file too: `layout: page` (Jekyll) or `type: page`
+(Hugo) makes one, with no date, `weight` (Hugo) its order in the navigation and `nav: false`
+to leave it out of it. The site writes its pages as:
+
+    ---
+    type: "page"
+    slug: "/about"
+    title: "About"
+    weight: 1
+    ---
+
 The body is the text after the closing delimiter line, less one blank line before it and
 one line break after it. So `dump(parse(text)) == text` for every file in the site's
 dialect, and `parse(dump(essay)) == essay` for every essay.
@@ -56,6 +67,10 @@ KNOWN_KEYS = frozenset(
         "tags",
     }
 )
+PAGE_KEYS = frozenset(
+    {"slug", "permalink", "title", "draft", "published", "layout", "type", "weight", "nav"}
+)
+PAGE = "page"  # the value of `layout` (Jekyll) or `type` (Hugo) that makes a page
 
 
 MAX_MESSAGE = 300
@@ -74,14 +89,20 @@ class FrontMatterError(ValueError):
 
 @dataclass(frozen=True)
 class Essay:
+    """An essay file, or a page's (`page`: no date or link, a place in the navigation)."""
+
     slug: str
-    date: dt.date
+    date: dt.date | None
     title: str
     external_link: str
     body: str
     draft: bool = False
-    # The topics' names (front matter `tags`), as written.
+    # The topics' names (front matter `tags`), as written (an essay's only).
     topics: tuple[str, ...] = ()
+    # A page of the site, not an essay: no date, no link, no topics.
+    page: bool = False
+    nav: bool = True
+    weight: int = 0
     # Line of each field in the file (for checks made later), and the keys not used.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     ignored: tuple[str, ...] = field(default=(), compare=False)
@@ -134,6 +155,40 @@ def parse(
     if not title:
         raise fail("title", 'empty title: add a line like title: "My essay"')
 
+    for key in ("draft", "published", "nav"):
+        if key in front and not isinstance(front[key], bool):
+            raise fail(key, f"{key} must be true or false")
+    draft = front.get("draft") is True or front.get("published") is False
+    lines = {
+        "slug": key_lines.get(slug_key, 1),
+        "title": key_lines.get("title", 1),
+        "body": body_line,
+    }
+
+    if PAGE in (front.get("layout"), front.get("type")):
+        weight = front.get("weight", 0)
+        if not isinstance(weight, int) or isinstance(weight, bool):
+            raise fail("weight", f"weight {_short(weight)}: write a whole number, like weight: 2")
+        lines |= {
+            "in_navigation": key_lines.get("nav", 1),
+            "navigation_order": key_lines.get("weight", 1),
+        }
+        ignored = tuple(str(key) for key in front if key not in PAGE_KEYS)
+        nav = front.get("nav") is not False
+        return Essay(
+            slug,
+            None,
+            title,
+            "",
+            body,
+            draft,
+            page=True,
+            nav=nav,
+            weight=weight,
+            lines=lines,
+            ignored=ignored,
+        )
+
     if front.get("date") is None and name_date is None:
         raise fail(None, 'missing date: add a line like date: "2024-01-31"')
     date = name_date if front.get("date") is None else _date(front["date"], tz)
@@ -143,36 +198,40 @@ def parse(
     link_key = "external_link" if "external_link" in front else "externalLink"
     link = text_value(link_key)  # checked, with the slug, by the model's validators
 
-    for key in ("draft", "published"):
-        if key in front and not isinstance(front[key], bool):
-            raise fail(key, f"{key} must be true or false")
-    draft = front.get("draft") is True or front.get("published") is False
-
     topics = _tags(front.get("tags"), fail)
 
-    lines = {
-        "slug": key_lines.get(slug_key, 1),
+    lines |= {
         "date": key_lines.get("date", 1),
-        "title": key_lines.get("title", 1),
         "external_link": key_lines.get(link_key, 1),
-        "body": body_line,
         "topics": key_lines.get("tags", 1),
     }
     ignored = tuple(str(key) for key in front if key not in KNOWN_KEYS)
-    return Essay(slug, date, title, link, body, draft, topics, lines, ignored)
+    return Essay(slug, date, title, link, body, draft, topics, lines=lines, ignored=ignored)
 
 
 def dump(essay: Essay) -> str:
-    """Write an essay in the site's dialect (the inverse of parse)."""
-    lines = [
-        DELIMITER,
-        f"slug: {_quote('/' + essay.slug)}",
-        f"date: {_quote(essay.date.isoformat())}",
-        f"title: {_quote(essay.title)}",
-        f"externalLink: {_quote(essay.external_link)}",
-    ]
-    if essay.topics:
-        lines.append(f"tags: [{', '.join(_quote(name) for name in essay.topics)}]")
+    """Write an essay or a page in the site's dialect (the inverse of parse)."""
+    if essay.page:
+        lines = [
+            DELIMITER,
+            f"type: {_quote(PAGE)}",
+            f"slug: {_quote('/' + essay.slug)}",
+            f"title: {_quote(essay.title)}",
+            f"weight: {essay.weight}",
+        ]
+        if not essay.nav:
+            lines.append("nav: false")
+    else:
+        assert essay.date is not None  # an essay's, always (parse)
+        lines = [
+            DELIMITER,
+            f"slug: {_quote('/' + essay.slug)}",
+            f"date: {_quote(essay.date.isoformat())}",
+            f"title: {_quote(essay.title)}",
+            f"externalLink: {_quote(essay.external_link)}",
+        ]
+        if essay.topics:
+            lines.append(f"tags: [{', '.join(_quote(name) for name in essay.topics)}]")
     if essay.draft:
         lines.append("draft: true")
     lines.append(DELIMITER)

@@ -1,4 +1,5 @@
-"""The essay, the one definition of what readers may see, the slugs an essay had, and topics."""
+"""The essay and the page, the one definition of what readers may see, the slugs an essay
+had, and topics."""
 
 import datetime as dt
 import re
@@ -8,6 +9,8 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
@@ -20,10 +23,59 @@ from django.utils.text import slugify
 from blog import rendering, validators
 
 
+class Written(models.Model):
+    """What an essay and a page share: a title and a markdown body, rendered to HTML by the
+    one renderer when saved, and a status."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300, validators=[validators.validate_no_control_characters])
+    body = models.TextField(
+        blank=True,
+        validators=[validators.validate_body],
+        help_text="Markdown, stored exactly as written.",
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    rendered_with = models.CharField(
+        max_length=40, editable=False, blank=True, help_text="Renderer version of body_html."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    # The editor's unsaved copies: deleted with the essay or page.
+    autosaves = GenericRelation("Autosave")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, **kwargs) -> None:
+        # Render with every save that may change the body; a save of other fields only
+        # (publish, revert to draft) keeps the stored HTML.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.render()
+        elif "body" in update_fields:
+            self.render()
+            kwargs["update_fields"] = {*update_fields, "body_html", "rendered_with"}
+        # One transaction with what signals record (an essay's old slug).
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(**kwargs)
+
+    def render(self) -> None:
+        """Refresh body_html from body with the current renderer."""
+        self.body_html = rendering.render(self.body)
+        self.rendered_with = rendering.VERSION
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     def published(self) -> Self:
         """What readers see: published, and dated today or earlier in the site's time zone."""
-        return self.filter(status=Post.Status.PUBLISHED, date__lte=timezone.localdate())
+        return self.filter(status=Written.Status.PUBLISHED, date__lte=timezone.localdate())
 
 
 def visible_since(date: dt.date) -> dt.datetime:
@@ -40,18 +92,13 @@ class PostManager(_PostManagerBase["Post"]):
         return self.get(slug=slug)
 
 
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
+class Post(Written):
     # CharFields with our validators, not SlugField and URLField: theirs accept capitals,
     # ftp:// and `user@` links, and would add their own messages beside ours.
     slug = models.CharField(
         max_length=200, unique=True, validators=[validators.validate_slug, validators.not_reserved]
     )
     date = models.DateField(default=timezone.localdate)
-    title = models.CharField(max_length=300, validators=[validators.validate_no_control_characters])
     external_link = models.CharField(
         "external link",
         max_length=500,
@@ -59,21 +106,9 @@ class Post(models.Model):
         validators=[validators.validate_web_link],
         help_text="Set for a link post.",
     )
-    body = models.TextField(
-        blank=True,
-        validators=[validators.validate_body],
-        help_text="Markdown, stored exactly as written.",
-    )
-    body_html = models.TextField(editable=False, blank=True)
-    rendered_with = models.CharField(
-        max_length=40, editable=False, blank=True, help_text="Renderer version of body_html."
-    )
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     topics: "models.ManyToManyField[Topic, Any]" = models.ManyToManyField(
         "Topic", blank=True, related_name="posts"
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
 
     objects = PostManager()
 
@@ -83,22 +118,6 @@ class Post(models.Model):
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["status", "date"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, **kwargs) -> None:
-        # Render with every save that may change the body; a save of other fields only
-        # (publish, revert to draft) keeps the stored HTML.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None:
-            self.render()
-        elif "body" in update_fields:
-            self.render()
-            kwargs["update_fields"] = {*update_fields, "body_html", "rendered_with"}
-        # One transaction with the old slug recorded by the signals below.
-        with transaction.atomic(using=kwargs.get("using")):
-            super().save(**kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
@@ -117,10 +136,40 @@ class Post(models.Model):
         """When the post last changed as readers see it: edited, or appeared on its date."""
         return max(self.updated, visible_since(self.date))
 
-    def render(self) -> None:
-        """Refresh body_html from body with the current renderer."""
-        self.body_html = rendering.render(self.body)
-        self.rendered_with = rendering.VERSION
+
+class PageQuerySet(models.QuerySet["Page"]):
+    def published(self) -> Self:
+        """What readers see of pages: the published ones (a page has no date)."""
+        return self.filter(status=Written.Status.PUBLISHED)
+
+    def navigation(self) -> Self:
+        """The published pages the site's header links to, in their order."""
+        return self.published().filter(in_navigation=True).order_by("navigation_order", "title")
+
+
+class Page(Written):
+    """A page of the site beside the essays (About, Contact, Now, Colophon), at /<slug>/."""
+
+    slug = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[validators.validate_slug, validators.validate_page_slug],
+        help_text="The page's address: /about/ for “about”. Lowercase letters, digits, hyphens.",
+    )
+    in_navigation = models.BooleanField(
+        "in the navigation", default=True, help_text="Linked from every page's header."
+    )
+    navigation_order = models.IntegerField(
+        default=0, help_text="Lower comes first in the navigation (a file's `weight`)."
+    )
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["navigation_order", "title"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:page", kwargs={"slug": self.slug})
 
 
 class OldSlug(models.Model):
@@ -315,30 +364,39 @@ class OldTopicSlug(models.Model):
 
 
 class Autosave(models.Model):
-    """The editor's background copy of an essay form: one per essay and writer, and one
-    per writer for a new essay (no post yet). Readers never see it; a real save clears it."""
+    """The editor's background copy of an essay's or a page's form: one per essay (or page)
+    and writer, and one per writer for a new essay and for a new page (nothing saved yet).
+    Readers never see it; a real save clears it."""
 
-    # The form fields kept (status is left out: publishing is always a deliberate save).
+    # The form fields kept (status is left out: publishing is always a deliberate save; a
+    # page's form has no date or link, so they stay empty).
     FIELDS = ("title", "slug", "date", "external_link", "body")
 
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE)
+    # What is written: an essay or a page (the model), and which one (none: a new one).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    written = GenericForeignKey("content_type", "object_id")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     fields = models.JSONField(default=dict, help_text="The form's values, by field name.")
     based_on = models.CharField(
-        max_length=64, blank=True, help_text="The essay's version the form was opened at."
+        max_length=64, blank=True, help_text="The version the form was opened at."
     )
     saved = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "user"], name="one_autosave_per_essay"),
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(post=None), name="one_autosave_per_new_essay"
+                fields=["content_type", "object_id", "user"], name="one_autosave_per_text"
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "user"],
+                condition=models.Q(object_id=None),
+                name="one_autosave_per_new_text",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Autosave of {self.fields.get('title') or 'a new essay'}"
+        return f"Autosave of {self.fields.get('title') or 'a new text'}"
 
 
 def new_share_token() -> str:

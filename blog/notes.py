@@ -31,7 +31,7 @@ shared development machine).
 
 import re
 
-from django.conf import settings
+from site_config.identity import site_settings
 
 # The footnote contract of blog.rendering (tests/test_rendering_helpers.py).
 _SECTION = '<section class="footnotes" role="doc-endnotes">'
@@ -59,8 +59,9 @@ NO_MARGIN_INSIDE = frozenset({"a", "table", "summary"})
 
 
 def site_style() -> str:
-    """The writer's choice for the site: "sidenotes" or "endnotes" (one place to read it)."""
-    return settings.SITE_NOTES
+    """The writer's choice for the site: "sidenotes" or "endnotes" (one place to read it:
+    the site's settings)."""
+    return site_settings().notes
 
 
 def for_page(body_html: str, style: str | None = None) -> str:

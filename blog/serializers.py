@@ -1,4 +1,4 @@
-"""The `md` serialization format: `manage.py loaddata essay.md` loads an essay file.
+"""The `md` serialization format: `manage.py loaddata essay.md` loads an essay (or page) file.
 
 Registered in settings.SERIALIZATION_MODULES. Files go the one way `import_essays` takes
 them (essays_io: the same size cap and symlink rule, the same checks, the same match on
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from blog import essays_io
 from blog.frontmatter import FrontMatterError
-from blog.models import Post, Topic
+from blog.models import Page, Post, Topic
 
 
 class Serializer(base.Serializer):
@@ -49,9 +49,16 @@ class Deserializer(base.Deserializer):
             essay = essays_io.load(raw, source, Path(name) if name else None)
         except FrontMatterError as error:
             raise base.DeserializationError(str(error)) from None
-        posts = Post.objects.using(self.using).prefetch_related("topics")
-        (change,) = essays_io.plan([(source, essay)], posts, timezone.now())
+        rows = (
+            Page.objects.using(self.using)
+            if essay.page
+            else Post.objects.using(self.using).prefetch_related("topics")
+        )
+        (change,) = essays_io.plan([(source, essay)], rows, timezone.now())
         assert change.post is not None  # plan() builds the row unless told not to
+        if essay.page:
+            yield base.DeserializedObject(change.post)
+            return
         # The topics as the file names them (made if new), set once the post is saved.
         topics = Topic.objects.using(self.using).for_names(essay.topics)
         yield base.DeserializedObject(change.post, m2m_data={"topics": list(topics.values())})

@@ -7,7 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from blog.models import Post, Topic, visible_since
+from blog.models import Page, Post, Topic, visible_since
 
 
 class PostSitemap(Sitemap):
@@ -18,6 +18,14 @@ class PostSitemap(Sitemap):
     def lastmod(self, item: Post) -> dt.datetime:
         # An essay dated in the future was last changed, for readers, the day it appeared.
         return item.changed
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return Page.objects.published().only("slug", "updated")
+
+    def lastmod(self, item: Page) -> dt.datetime:
+        return item.updated
 
 
 class IndexSitemap(Sitemap):
@@ -52,4 +60,9 @@ class TopicSitemap(Sitemap):
         return item.changed
 
 
-SITEMAPS = {"index": IndexSitemap, "posts": PostSitemap, "topics": TopicSitemap}
+SITEMAPS = {
+    "index": IndexSitemap,
+    "pages": PageSitemap,
+    "posts": PostSitemap,
+    "topics": TopicSitemap,
+}

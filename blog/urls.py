@@ -1,5 +1,5 @@
-"""The public site: pages under /words/, and what browsers, feed readers and crawlers
-ask for at the root."""
+"""The public site: essays under /words/, what browsers, feed readers and crawlers ask for
+at the root, and the writer's pages (/about/) in what is left."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
@@ -51,4 +51,7 @@ urlpatterns = [
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
     # A draft shown to one beta reader (blog/sharing.py).
     path("p/<slug:token>/", SharedDraftView.as_view(), name="shared_draft"),
+    # Last: a page takes no address above (validators.validate_page_slug). /about without
+    # the slash redirects here (APPEND_SLASH), as the old site's links expect.
+    path("<slug:slug>/", views.PageView.as_view(), name="page"),
 ]

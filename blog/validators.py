@@ -11,8 +11,10 @@ import functools
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.urls import URLResolver, get_resolver
 from django.utils.text import slugify
 
 from blog import rendering
@@ -46,6 +48,38 @@ def not_reserved(slug: str) -> None:
             code="reserved",
             params={"slug": slug},
         )
+
+
+def validate_page_slug(slug: str) -> None:
+    """A page is at /<slug>/: never one of the site's own addresses (words, the admin,
+    feeds, healthz, media, static, share links...)."""
+    if slug in site_addresses():
+        raise ValidationError(
+            "/%(slug)s/ is one of the site's own addresses: choose another slug.",
+            code="reserved",
+            params={"slug": slug},
+        )
+
+
+@functools.cache
+def site_addresses() -> frozenset[str]:
+    """The first part of every address the URLconf routes elsewhere than to a page.
+
+    Asked of the URLconf itself, so an address added there is refused at once. Resolving
+    /<slug>/ alone would not do: /healthz has no slash, and /p/ and /media/ only prefix
+    their addresses (/p/<token>/), so /p/ would resolve to the page view. Static files are
+    answered by WhiteNoise before the URLconf.
+    """
+    found = {settings.STATIC_URL.strip("/").split("/")[0]}
+    patterns = list(get_resolver().url_patterns)
+    while patterns:
+        pattern = patterns.pop()
+        route = str(pattern.pattern).removeprefix("^")
+        if route == "" and isinstance(pattern, URLResolver):
+            patterns += pattern.url_patterns  # an include at the root: blog.urls
+        elif "<" not in (first := route.split("/")[0]) and first:
+            found.add(first)
+    return frozenset(found)
 
 
 _WEB_URL = URLValidator(schemes=["http", "https"])

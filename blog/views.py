@@ -1,9 +1,8 @@
-"""Public pages. Every query goes through Post.objects.published()."""
+"""Public pages. Every query goes through Post.objects.published() (Page's for pages)."""
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
@@ -16,14 +15,15 @@ from django.views.generic.base import ContextMixin, TemplateResponseMixin, View
 from django.views.generic.dates import YearArchiveView
 
 from blog import rendering, search
-from blog.models import Post
+from blog.models import Page, Post
+from site_config.identity import site_settings
 
 WORDS_PER_MINUTE = 230
 DESCRIPTION_LENGTH = 160
 PAGE_SIZE = 50
 
 if TYPE_CHECKING:
-    # What PublishedMixin extends, as the type checker sees it: the list, detail and date
+    # What the mixins below extend, as the type checker sees it: the list, detail and date
     # views it mixes into all answer GET with a template and a context.
     class _ObjectView(TemplateResponseMixin, ContextMixin, View):
         def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse: ...
@@ -31,11 +31,33 @@ else:
     _ObjectView = object
 
 
-class PublishedMixin(_ObjectView):
-    """The one queryset readers see, one spelling of `?page=`, and Last-Modified.
+class LastModifiedMixin(_ObjectView):
+    """Last-Modified from what a page shows, and its canonical URL.
 
     ConditionalGetMiddleware adds the ETag and answers 304 to a revisit with either.
     """
+
+    def last_modified(self, context: dict) -> dt.datetime | None:
+        return None
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if modified := self.last_modified(context):
+            response["Last-Modified"] = http_date(modified.timestamp())
+        return response
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        url = self.request.path
+        if page is not None and page.number > 1:
+            url += f"?page={page.number}"
+        context.setdefault("canonical_url", self.request.build_absolute_uri(url))
+        return context
+
+
+class PublishedMixin(LastModifiedMixin):
+    """The one queryset readers see of essays, and one spelling of `?page=`."""
 
     paginate_by: int | None = None
     # Fields a page does not show; lists leave out the bodies (most of a row's bytes).
@@ -55,21 +77,6 @@ class PublishedMixin(_ObjectView):
         # by the ETag, which browsers and feed readers send too).
         shown = context.get("object_list") or []
         return max((post.changed for post in shown), default=None)
-
-    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
-        response = super().render_to_response(context, **kwargs)
-        if modified := self.last_modified(context):
-            response["Last-Modified"] = http_date(modified.timestamp())
-        return response
-
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        page = context.get("page_obj")
-        url = self.request.path
-        if page is not None and page.number > 1:
-            url += f"?page={page.number}"
-        context.setdefault("canonical_url", self.request.build_absolute_uri(url))
-        return context
 
 
 class HomeView(PublishedMixin, ListView):
@@ -187,7 +194,7 @@ class PostDetailView(PublishedMixin, DetailView):
             next=neighbour(post, "next"),
             reading_minutes=reading_minutes(post.body),
             description=rendering.description(post.body_html, DESCRIPTION_LENGTH)
-            or settings.SITE_DESCRIPTION,
+            or site_settings().description,
             page_url=page_url,
             title=post.title,
             og_type="article",
@@ -200,6 +207,30 @@ class PostDetailView(PublishedMixin, DetailView):
     def last_modified(self, context: dict) -> dt.datetime | None:
         shown = [context["post"], context["previous"], context["next"]]
         return max(p.changed for p in shown if p is not None)
+
+
+class PageView(LastModifiedMixin, DetailView):
+    """A page of the site (About, Contact...): the writer's text, with no date or neighbours."""
+
+    template_name = "blog/page.html"
+    context_object_name = "page"
+
+    def get_queryset(self) -> QuerySet[Page]:
+        return Page.objects.published()
+
+    def get_context_data(self, **kwargs) -> dict:
+        page = self.object
+        page_url = self.request.build_absolute_uri(page.get_absolute_url())
+        return super().get_context_data(
+            title=page.title,
+            description=rendering.description(page.body_html, DESCRIPTION_LENGTH),
+            page_url=page_url,
+            canonical_url=page_url,
+            **kwargs,
+        )
+
+    def last_modified(self, context: dict) -> dt.datetime:
+        return context["page"].updated
 
 
 # What the essay page shows of its neighbours, and what tells when they changed.

@@ -3,7 +3,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class SiteConfig(AppConfig):
-    """The site around the essays: page cache, health check, media, error pages."""
+    """The site around the essays: its settings, page cache, health check, media, error
+    pages."""
 
     name = "site_config"
     verbose_name = "Site"
@@ -14,10 +15,10 @@ class SiteConfig(AppConfig):
         from site_config.cache import invalidate_pages_on_change
 
         # Any change to an essay or its topics may change every page (lists, neighbours,
-        # feeds, topic pages); imports write in bulk, without post_save, and say so with
-        # their own signal.
-        for signal in (post_save, post_delete):
-            signal.connect(invalidate_pages_on_change, sender="blog.Post")
-            signal.connect(invalidate_pages_on_change, sender="blog.Topic")
+        # feeds, topic pages), and so may a page (the navigation) or the site's settings;
+        # imports write in bulk, without post_save, and say so with their own signal.
+        for model in ("blog.Post", "blog.Topic", "blog.Page", "site_config.SiteSettings"):
+            for signal in (post_save, post_delete):
+                signal.connect(invalidate_pages_on_change, sender=model)
         m2m_changed.connect(invalidate_pages_on_change, sender=Post.topics.through)
         essays_imported.connect(invalidate_pages_on_change)

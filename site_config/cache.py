@@ -149,6 +149,30 @@ pages = PageStore(settings.PAGE_CACHE_MAX_BYTES)
 generation = Generation(on_failure=pages.clear)
 
 
+class PerGeneration[T]:
+    """A value loaded once per page generation in this process (what every page shows of
+    the site): no query while the pages are current, one load after any change. Uncached
+    while the shared cache fails, as pages are."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = load
+        self._held: tuple[str, T] | None = None
+
+    def get(self) -> T:
+        current, held = generation.current(), self._held
+        if current is not None and held is not None and held[0] == current:
+            return held[1]
+        value = self._load()
+        if current is not None:
+            self._held = (current, value)  # one assignment: safe between threads
+        return value
+
+    def last(self) -> T | None:
+        """The value last loaded, whatever the generation now (no I/O at all)."""
+        held = self._held
+        return held[1] if held is not None else None
+
+
 def invalidate_pages() -> None:
     """Make every cached page stale, in every process (never raises)."""
     generation.replace()

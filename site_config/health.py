@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from site_config.context_processors import site
+from site_config.context_processors import offline_site
 
 
 @never_cache
@@ -26,7 +26,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     Rendered without the request context: no context processor, no database.
     """
-    context = site(request)
+    context = offline_site(request)
     if isinstance(sys.exc_info()[1], DatabaseError):
         response = HttpResponse(loader.render_to_string("503.html", context), status=503)
         response["Retry-After"] = "5"

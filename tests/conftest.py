@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bench import corpus as bench_corpus
 from blog import frontmatter
-from blog.models import Post
+from blog.models import Page, Post
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "2023-09-09_autonomy.md"
@@ -36,6 +36,19 @@ def post_form(**fields: str) -> dict[str, str]:
     return {**data, **fields}
 
 
+def page_form(**fields: str) -> dict[str, str]:
+    """The admin's page form, filled in: a published About page in the navigation."""
+    data = {
+        "title": "About",
+        "slug": "about",
+        "status": "published",
+        "in_navigation": "on",
+        "navigation_order": "0",
+        "body": "About *me*.",
+    }
+    return {**data, **fields}
+
+
 @pytest.fixture
 def make_post(db):
     """Create a post; published and dated today unless told otherwise."""
@@ -48,6 +61,21 @@ def make_post(db):
         fields.setdefault("date", timezone.localdate())
         fields.setdefault("status", Post.Status.PUBLISHED)
         return Post.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_page(db):
+    """Create a page; published and in the navigation unless told otherwise."""
+
+    def make(**fields) -> Page:
+        n = next(_numbers)
+        fields.setdefault("slug", f"page-{n}")
+        fields.setdefault("title", f"Page {n}")
+        fields.setdefault("body", f"Body of page {n}.")
+        fields.setdefault("status", Page.Status.PUBLISHED)
+        return Page.objects.create(**fields)
 
     return make
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from blog import autosave
-from blog.models import Autosave, Post
-from tests.conftest import post_form
+from blog.models import Autosave, Page, Post
+from tests.conftest import page_form, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_an_autosave_keeps_the_form_fields_once_per_essay_and_writer(admin_clien
     response = send(admin_client, draft, body="First words, and more.\r\nA line.")
     assert response.status_code == 200
     copy = Autosave.objects.get()
-    assert copy.post == draft
+    assert copy.written == draft
     assert copy.fields["body"] == "First words, and more.\nA line."
     assert copy.fields["title"] == "Kept"
     assert response.json()["saved"] == copy.saved.isoformat()
@@ -45,7 +45,7 @@ def test_a_new_essay_has_one_autosave_per_writer(admin_client):
     send(admin_client, body="A beginning.")
     send(admin_client, body="A better beginning.")
     copy = Autosave.objects.get()
-    assert copy.post is None
+    assert copy.written is None
     assert copy.fields["body"] == "A better beginning."
 
 
@@ -158,3 +158,68 @@ def test_another_writers_autosave_is_hers_alone(admin_client, writer_client, dra
     send(writer_client, draft, body="Hers.")
     page = admin_client.get(f"/admin/blog/post/{draft.pk}/change/")
     assert page.context["autosave"]["server"] is None
+
+
+# Pages: the same autosave as essays, a copy of their own.
+
+
+def page_autosave_url(page: Page | None = None) -> str:
+    return f"/admin/blog/page/{page.pk}/autosave/" if page else "/admin/blog/page/autosave/"
+
+
+def send_page(client, page: Page | None = None, **fields: str):
+    data = {"title": "About", "slug": "about", "body": "", **fields}
+    return client.post(page_autosave_url(page), data, headers={"accept": "json"})
+
+
+def test_a_page_has_its_own_autosave_beside_an_essay_of_the_same_number(
+    admin_client, make_post, make_page
+):
+    post = make_post(body="The essay.")
+    page = make_page(slug="about", body="As saved.")
+    Page.objects.filter(pk=page.pk).update(id=post.pk)  # the same number, another table
+    page.refresh_from_db()
+    assert send(admin_client, post, body="The essay, changed.").status_code == 200
+    assert send_page(admin_client, page, body="The page, changed.").status_code == 200
+    assert Autosave.objects.count() == 2
+    assert Autosave.objects.get(object_id=page.pk, content_type__model="page").written == page
+    form = admin_client.get(f"/admin/blog/page/{page.pk}/change/")
+    drafts = form.context["autosave"]
+    assert drafts["server"]["fields"]["body"] == "The page, changed."
+    assert drafts["url"] == page_autosave_url(page)
+    assert drafts["key"] == f"essay-draft:page:{form.context['user'].pk}:{page.pk}"
+    essay = admin_client.get(f"/admin/blog/post/{post.pk}/change/").context["autosave"]
+    assert essay["server"]["fields"]["body"] == "The essay, changed."
+    assert essay["key"] == f"essay-draft:{form.context['user'].pk}:{post.pk}"  # as before
+
+
+def test_a_new_page_and_a_new_essay_keep_a_copy_each(admin_client):
+    send(admin_client, body="An essay begins.")
+    send_page(admin_client, body="A page begins.")
+    assert sorted(copy.fields["body"] for copy in Autosave.objects.all()) == [
+        "A page begins.",
+        "An essay begins.",
+    ]
+    response = admin_client.post("/admin/blog/page/add/", page_form(body="A page begins."))
+    assert response.status_code == 302
+    (left,) = Autosave.objects.all()  # saving the page cleared the page's copy only
+    assert left.fields["body"] == "An essay begins."
+
+
+def test_saving_or_deleting_a_page_clears_its_autosave(admin_client, make_page):
+    page = make_page(slug="about", body="As saved.")
+    send_page(admin_client, page, body="Typed.")
+    data = page_form(body="Typed.")
+    assert admin_client.post(f"/admin/blog/page/{page.pk}/change/", data).status_code == 302
+    assert not Autosave.objects.exists()
+    send_page(admin_client, page, body="Typed again.")
+    page.delete()
+    assert not Autosave.objects.exists()
+
+
+def test_staff_who_may_not_change_pages_cant_autosave_one(staff_client, make_page):
+    page = make_page(slug="about")
+    response = send_page(staff_client, page, body="Hers.")
+    assert response.status_code == 403
+    assert response.json() == {"error": "Your account may not change pages."}
+    assert not Autosave.objects.exists()

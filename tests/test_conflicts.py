@@ -5,7 +5,7 @@ import pytest
 
 from blog.conflicts import version
 from blog.models import Post
-from tests.conftest import post_form
+from tests.conftest import page_form, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,17 @@ def test_any_saved_field_changes_the_version(essay):
     before = version(essay)
     essay.title = "Another title"
     assert version(essay) != before
+
+
+def test_a_page_is_never_silently_overwritten_either(admin_client, make_page):
+    page = make_page(slug="about", body="One.\n")
+    url = f"/admin/blog/page/{page.pk}/change/"
+    first_tab = admin_client.get(url).context["adminform"].form.saved_version
+    assert first_tab == version(page)
+    assert admin_client.post(url, page_form(body="Two.\n", based_on=first_tab)).status_code == 302
+    refused = admin_client.post(url, page_form(body="Three.\n", based_on=first_tab))
+    assert refused.status_code == 200
+    assert "saved elsewhere" in refused.text
+    assert '<span class="diff-add">+Three.</span>' in refused.text
+    page.refresh_from_db()
+    assert page.body == "Two.\n"

@@ -39,7 +39,9 @@ def test_rerender_refreshes_only_essays_from_another_renderer_version(make_post)
     Post.objects.filter(pk=stale.pk).update(body_html="old", rendered_with="0")
     Post.objects.filter(pk=current.pk).update(body_html="left alone")
 
-    assert rerender() == f"Re-rendered 1 essay with renderer version {rendering.VERSION}.\n"
+    assert rerender() == (
+        f"Re-rendered 1 essay and 0 pages with renderer version {rendering.VERSION}.\n"
+    )
     stale.refresh_from_db()
     current.refresh_from_db()
     assert stale.body_html == "<p>Stale <em>one</em></p>\n"
@@ -63,8 +65,9 @@ def test_rerender_works_in_batches(make_post, django_assert_num_queries):
     for n in range(5):
         make_post(body=f"Essay {n}")
     Post.objects.update(rendered_with="0")
-    # One query for the ids, then a read and a write per batch of two.
-    with django_assert_num_queries(1 + 3 * 2):
+    # One query for the ids, then a read and a write per batch of two; the pages' ids, and
+    # whether there are site settings to render again.
+    with django_assert_num_queries(1 + 3 * 2 + 2):
         assert "Re-rendered 5 essays" in rerender("--batch-size", "2")
     assert set(Post.objects.values_list("rendered_with", flat=True)) == {rendering.VERSION}
 

@@ -8,6 +8,7 @@ from django.views.defaults import server_error
 
 from blog.models import Post
 from blog.views import reading_minutes
+from site_config import identity
 from tests.conftest import SEED
 from tests.samples import RICH_BODY
 
@@ -401,6 +402,9 @@ def many_essays(request, db):
 def test_pages_cost_the_same_few_queries_however_many_essays(
     client, many_essays, url, most, django_assert_max_num_queries
 ):
-    """Uncached (each test starts with an empty page cache); a cached page costs none."""
+    """Uncached (each test starts with an empty page cache); a cached page costs none.
+    The site's settings and navigation are read once per change, not per page
+    (tests/test_site_settings.py)."""
+    identity.current()
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200

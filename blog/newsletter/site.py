@@ -1,14 +1,16 @@
-"""The site as its emails name it: read here only, so moving the name into the admin
-(issue 12) changes one line."""
+"""The site as its emails name it: its name from the site's settings (edited in the admin),
+its address from SITE_URL."""
 
 from email.utils import formataddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from site_config.identity import site_settings
+
 
 def name() -> str:
-    return settings.SITE_NAME
+    return site_settings().name
 
 
 def url(path: str = "/") -> str:

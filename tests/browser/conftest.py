@@ -204,16 +204,21 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture
-def writer(page):
-    """The browser page, signed in as the writer (a superuser), watching for CSP reports."""
-    get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
-    page.add_init_script(CSP_LISTENER)
+def sign_in(page) -> None:
+    """Sign the browser page in to the admin of its site as the writer."""
     page.goto("/admin/login/")
     page.get_by_label("Username").fill("writer")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")
+
+
+@pytest.fixture
+def writer(page):
+    """The browser page, signed in as the writer (a superuser), watching for CSP reports."""
+    get_user_model().objects.create_superuser("writer", "writer@example.com", PASSWORD)
+    page.add_init_script(CSP_LISTENER)
+    sign_in(page)
     yield page
     if not page.is_closed():
         # Let a background request (an autosave, a preview) finish while the test's

@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.newsletter import tokens
 from blog.newsletter.models import Subscriber
+from site_config.models import SiteSettings
 
 CONFIRMATIONS = "blog.newsletter.tasks.send_confirmation"
 
@@ -46,6 +47,22 @@ def test_signing_up_asks_the_address_to_confirm(subscribe, run_tasks):
     assert message.to == ["Reader@example.com"]
     assert "Confirm your subscription" in message.subject
     assert link_in(message)
+
+
+def test_the_emails_and_pages_name_the_site_as_saved_in_the_admin(
+    client, subscribe, run_tasks, settings
+):
+    settings.SITE_NAME = "From the environment"
+    site = SiteSettings.ensure()
+    site.name = "Field Notes"
+    site.save()
+    assert "Each new essay from Field Notes" in client.get("/subscribe/").text
+    subscribe("reader@example.com")
+    run_tasks()
+    (message,) = mail.outbox
+    assert message.subject == "Confirm your subscription to Field Notes"
+    assert message.from_email == "Field Notes <webmaster@localhost>"
+    assert "new essays from Field Notes by email" in message.body
 
 
 def test_following_the_link_confirms_nobody_the_button_does(client, subscribe, run_tasks):

@@ -7,7 +7,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from blog import essays_io
 from blog.management.progress import progress_for
-from blog.models import Post
+from blog.models import Page, Post
 
 
 def _date(value: str) -> dt.date:
@@ -19,8 +19,9 @@ def _date(value: str) -> dt.date:
 
 class Command(BaseCommand):
     help = (
-        "Write every essay to DIR as YYYY-MM-DD_slug.md in the site's format (drafts carry "
-        "`draft: true`), ready for import_essays. Files already up to date are left alone."
+        "Write every essay to DIR as YYYY-MM-DD_slug.md, and every page as DIR/pages/slug.md, "
+        "in the site's format (drafts carry `draft: true`), ready for import_essays. Files "
+        "already up to date are left alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,13 +30,14 @@ class Command(BaseCommand):
             "--status",
             choices=["all", "published", "draft"],
             default="all",
-            help="which essays, by status (default: all; published includes scheduled ones)",
+            help="which essays and pages, by status (default: all; published includes "
+            "scheduled essays)",
         )
         parser.add_argument(
             "--since",
             type=_date,
             metavar="YYYY-MM-DD",
-            help="only essays dated on or after this day",
+            help="only essays dated on or after this day (and no pages: they have no date)",
         )
         parser.add_argument(
             "--database", default=DEFAULT_DB_ALIAS, help="the database to export from"
@@ -44,14 +46,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
         posts = Post.objects.using(options["database"])
+        pages = Page.objects.using(options["database"])
         if options["status"] != "all":
             posts = posts.filter(status=options["status"])
+            pages = pages.filter(status=options["status"])
         if options["since"]:
             posts = posts.filter(date__gte=options["since"])
+            pages = pages.none()
 
         progress = progress_for(self.stdout, options["verbosity"])
         try:
-            result = essays_io.export_essays(posts, options["directory"], on_progress=progress)
+            result = essays_io.export_essays(
+                posts, options["directory"], pages=pages, on_progress=progress
+            )
         except OSError as error:
             raise CommandError(f"Can't write the essays: {error}") from None
         finally:
@@ -69,6 +76,8 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             seconds = time.monotonic() - started
             self.stdout.write(
-                f"Exported {result.written + result.unchanged} essays to {options['directory']}: "
+                f"Exported {result.written + result.unchanged - result.pages} essays"
+                + (f" and {result.pages} pages" if result.pages else "")
+                + f" to {options['directory']}: "
                 f"{result.written} written, {result.unchanged} unchanged in {seconds:.1f} s."
             )

@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from blog import rendering
-from blog.models import Post
+from blog.models import Page, Post
+from site_config.models import SiteSettings
 
 
 class Command(BaseCommand):
     help = (
-        "Re-render the stored HTML of essays rendered by another renderer version "
-        f"(now {rendering.VERSION}), or of every essay with --all."
+        "Re-render the stored HTML of essays and pages rendered by another renderer version "
+        f"(now {rendering.VERSION}), or of every one with --all; and the site's introduction "
+        "and footer."
     )
 
     def add_arguments(self, parser) -> None:
@@ -17,18 +19,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        posts = Post.objects.all()
-        if not options["all"]:
-            posts = posts.exclude(rendered_with=rendering.VERSION)
-        pks = list(posts.order_by("pk").values_list("pk", flat=True))
-        size = max(options["batch_size"], 1)
-        for start in range(0, len(pks), size):
-            batch = list(Post.objects.filter(pk__in=pks[start : start + size]).only("body"))
-            for post in batch:
-                post.render()
-            # bulk_update: no save(), so `updated` keeps meaning "the writer changed it".
-            Post.objects.bulk_update(batch, ["body_html", "rendered_with"])
+        essays, pages = self._rerender(Post, options), self._rerender(Page, options)
+        if SiteSettings.objects.exists():
+            SiteSettings.load().save()  # renders the introduction and footer
         self.stdout.write(
-            f"Re-rendered {len(pks)} essay{'' if len(pks) == 1 else 's'} "
+            f"Re-rendered {_count(essays, 'essay')} and {_count(pages, 'page')} "
             f"with renderer version {rendering.VERSION}."
         )
+
+    def _rerender[M: (Post, Page)](self, model: type[M], options: dict) -> int:
+        rows = model.objects.all()
+        if not options["all"]:
+            rows = rows.exclude(rendered_with=rendering.VERSION)
+        pks = list(rows.order_by("pk").values_list("pk", flat=True))
+        size = max(options["batch_size"], 1)
+        for start in range(0, len(pks), size):
+            batch = list(model.objects.filter(pk__in=pks[start : start + size]).only("body"))
+            for row in batch:
+                row.render()
+            # bulk_update: no save(), so `updated` keeps meaning "the writer changed it".
+            model.objects.bulk_update(batch, ["body_html", "rendered_with"])
+        return len(pks)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
