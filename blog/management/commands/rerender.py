@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from blog import rendering
 from blog.models import Post
+from blog.signals import essays_rerendered
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
                 post.render()
             # bulk_update: no save(), so `updated` keeps meaning "the writer changed it".
             Post.objects.bulk_update(batch, ["body_html", "rendered_with"])
+        if pks:
+            essays_rerendered.send(Post, using=posts.db)
         self.stdout.write(
             f"Re-rendered {len(pks)} essay{'' if len(pks) == 1 else 's'} "
             f"with renderer version {rendering.VERSION}."
