@@ -68,7 +68,7 @@ class Generation:
             return None
         try:
             if self._missed:
-                generation = _new()
+                generation: str | None = _new()
                 cache.set(GENERATION_KEY, generation, timeout=None)
                 self._missed = False
             else:

@@ -323,3 +323,26 @@ def test_pages_are_cached_again_once_the_shared_cache_is_back(
     with django_assert_num_queries(0):
         assert client.get("/words/essay/").status_code == 200
     assert "answers again" in cache_warnings(caplog)[-1]
+
+
+def test_an_invalidation_missed_in_an_outage_is_made_once_the_shared_cache_is_back(
+    client, make_post, settings, monkeypatch, tmp_path
+):
+    """A Redis that comes back with its data holds the generation other servers' pages
+    carry: the worker whose save failed to replace it replaces it then."""
+    from django.core.cache import cache as shared
+
+    from site_config import cache
+
+    monkeypatch.setattr(cache, "RETRY_SECONDS", 0)
+    post = make_post(slug="essay")
+    client.get("/words/essay/")
+    before = shared.get(cache.GENERATION_KEY)
+    working = settings.CACHES
+    settings.CACHES = {"default": unusable_cache("redis-down", tmp_path)}
+    post.title = "Edited while Redis was down"
+    post.save()
+    settings.CACHES = working
+    assert shared.get(cache.GENERATION_KEY) == before  # kept across the outage
+    assert "Edited while Redis was down" in client.get("/words/essay/").text
+    assert shared.get(cache.GENERATION_KEY) not in (None, before)
