@@ -97,7 +97,7 @@ def wait_until(condition, timeout: float = 300) -> None:
 def test_killed_mid_send_then_two_workers_every_reader_gets_exactly_one(
     mail_server, worker, make_post
 ):
-    readers = [Subscriber(email=f"reader{n}@example.com", status="confirmed") for n in range(600)]
+    readers = [Subscriber(email=f"reader{n}@example.com", status="confirmed") for n in range(1000)]
     Subscriber.objects.bulk_create(readers)
     post = make_post(status="draft")
     Mailing.objects.create(post=post, send=True)
