@@ -15,10 +15,13 @@
   lives in the cache shared by all worker processes (file or Redis, see settings). It is read
   once at the start of a request and pinned for it: a page rendered from data older than a
   concurrent save is stored under the old generation, which no later request reads.
-- **Faults**: while the shared cache fails (folder not writable, Redis down), pages are served
-  uncached, with one warning per outage; it is tried again every RETRY_SECONDS. A failed
-  invalidation never fails the save: pages are then at most CACHE_MIDDLEWARE_SECONDS stale,
-  as a CDN may keep them anyway.
+- **Faults**: while the shared cache fails (folder not writable, Redis down or hung), pages
+  are served uncached, with one warning per outage; it is left alone for RETRY_SECONDS, then
+  tried again, so a dead Redis holds a request at most once per RETRY_SECONDS, for its
+  socket timeout (1 s, settings). A failed invalidation never fails the save: the process
+  replaces the generation when the shared cache answers again (a Redis kept across the
+  outage would bring back the old one); until then other servers' pages are at most
+  CACHE_MIDDLEWARE_SECONDS stale, as a CDN may keep them anyway.
 """
 
 import logging
@@ -58,12 +61,18 @@ class Generation:
         self._on_failure = on_failure
         self._retry_at = 0.0
         self._failing = False
+        self._missed = False  # an invalidation failed: replace the generation once back
 
     def current(self) -> str | None:
         if time.monotonic() < self._retry_at:
             return None
         try:
-            generation = cache.get_or_set(GENERATION_KEY, _new, timeout=None)
+            if self._missed:
+                generation: str | None = _new()
+                cache.set(GENERATION_KEY, generation, timeout=None)
+                self._missed = False
+            else:
+                generation = cache.get_or_set(GENERATION_KEY, _new, timeout=None)
         except Exception as error:  # each backend has its own (OSError, redis's errors...)
             self._failed(error)
             return None
@@ -73,9 +82,14 @@ class Generation:
         return generation
 
     def replace(self) -> None:
-        """Make every cached page stale, in every process."""
+        """Make every cached page stale, in every process; while the shared cache fails,
+        as soon as it answers again (a save must not wait for a dead Redis each time)."""
+        self._missed = True
+        if time.monotonic() < self._retry_at:
+            return
         try:
             cache.set(GENERATION_KEY, _new(), timeout=None)
+            self._missed = False
         except Exception as error:
             self._failed(error)
 

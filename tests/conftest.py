@@ -1,6 +1,15 @@
 import datetime as dt
 import itertools
 import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -179,3 +188,150 @@ def writer_client(client, django_user_model):
 def _fast_password_hashing(settings):
     """Accounts made by tests (admin_client's too) don't need a slow, strong hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Real servers beside the tests, each in its own process on 127.0.0.1, stopped after the test:
+# the production app server (gunicorn.conf.py, as `make serve` runs it) and redis-server.
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for the processes a test starts on it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def production_env(**variables: str) -> dict[str, str]:
+    """The environment of a production process started by a test: this one's (secret key,
+    HTTPS off), the collected static files, `variables` (DATABASE_URL...) over it."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
+    return env | {
+        "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_ACCESS_LOG": "",
+        **variables,
+    }
+
+
+class AppServer:
+    """A running production server: its address, its process and its log (standard error)."""
+
+    def __init__(self, process: subprocess.Popen, log: Path) -> None:
+        self.process = process
+        self.log = log
+        self.url = ""
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=15) as response:
+            return response.read().decode()
+
+
+@pytest.fixture
+def app_server(tmp_path) -> Iterator[Callable[[dict[str, str]], AppServer]]:
+    """app_server(env): gunicorn as `make serve` runs it, with this environment, on a port of
+    its choosing; returned once its first worker is booting (a request then waits for it)."""
+    started: list[AppServer] = []
+
+    def start(env: dict[str, str]) -> AppServer:
+        log = tmp_path / f"server-{len(started)}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=output,
+            )
+        server = AppServer(process, log)
+        started.append(server)
+        deadline = time.monotonic() + 90  # a loaded machine: gunicorn may take its time
+
+        def wait_for(pattern: str) -> re.Match[str]:
+            while not (found := re.search(pattern, log.read_text())):
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            return found
+
+        server.url = wait_for(r"Listening at: (http://[\d.:]+)")[1]
+        wait_for("Booting worker")
+        return server
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        server.process.wait(timeout=30)
+
+
+REDIS_SERVER = Path("/usr/bin/redis-server")  # Debian's package
+
+
+class RedisServer:
+    """Debian's redis-server on a free 127.0.0.1 port, in its own folder, keeping nothing
+    on disk: stop() and start() again give an empty Redis at the same address."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.folder.mkdir(exist_ok=True)
+        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
+        options += ["--save", "", "--appendonly", "no", "--logfile", "redis.log"]
+        self.process = subprocess.Popen([REDIS_SERVER, *options], cwd=self.folder)
+        client = redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                assert self.process.poll() is None, (self.folder / "redis.log").read_text()
+                assert time.monotonic() < deadline, "redis-server did not answer"
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # if paused
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def pause(self) -> None:
+        """Hang it: connections are accepted (by the system), never answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A real Redis for the test (skipped without the binary, unless REQUIRE_REDIS=1)."""
+    if not os.access(REDIS_SERVER, os.X_OK):
+        reason = f"{REDIS_SERVER} is missing (Debian: apt-get install redis-server)"
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"{reason}, and REQUIRE_REDIS=1 requires it")
+        pytest.skip(reason)
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()

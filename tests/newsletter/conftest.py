@@ -5,7 +5,6 @@ import email
 import email.policy
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, database_url, free_port
 
 
 class Inbox:
@@ -44,12 +43,6 @@ class Inbox:
         with self.lock:
             received = list(self.received)
         return [email.message_from_bytes(raw, policy=email.policy.default) for raw in received]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -171,15 +164,8 @@ def worker(settings, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
     """worker(port, *args, **env): the real `manage.py db_worker` on the test database,
     sending to the SMTP server on `port`; its output goes to a file (`process.log`): an
     unread pipe would fill up and block it. Every process started is ended after the test."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     base = os.environ | {
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(),
         "DJANGO_EMAIL_HOST": "127.0.0.1",
         "DJANGO_EMAIL_USE_TLS": "0",
         "DJANGO_NEWSLETTER_SEND_RATE": "0",

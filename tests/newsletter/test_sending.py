@@ -221,7 +221,7 @@ def test_a_permanent_refusal_marks_the_address_failing_after_a_few_tries(
 def test_a_server_that_is_down_delays_everyone_without_losing_anyone(
     essay, run_tasks, settings, django_capture_on_commit_callbacks
 ):
-    from tests.newsletter.conftest import free_port
+    from tests.conftest import free_port
 
     readers("a@example.com", "b@example.com", "c@example.com")
     settings.MAILERS = {
@@ -247,3 +247,40 @@ def test_the_send_rate_is_kept():
     for _ in range(11):
         pace.wait()
     assert time.monotonic() - start >= 10 / 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_at_once_take_different_deliveries_without_waiting(essay):
+    """A worker's claim is held until its transaction ends; another worker's claim meanwhile
+    skips those rows, and doesn't wait for them (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: SQLite has one writer at a time, so a second claim waits for the "
+            "first transaction (its IMMEDIATE transaction serialises them)"
+        )
+    readers(*(f"reader{n}@example.com" for n in range(10)))
+    mailing = essay().mailing
+    Delivery.objects.bulk_create(
+        Delivery(mailing=mailing, subscriber=reader) for reader in Subscriber.objects.all()
+    )
+    theirs: list[Delivery] = []
+
+    def another_worker() -> None:
+        try:
+            theirs.extend(sending.claim(mailing, size=10))
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # as tasks.deliver: the claim is held until the end
+        mine = sending.claim(mailing, size=4)
+        thread = threading.Thread(target=another_worker)
+        thread.start()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the second claim waited for the first"
+    assert len(mine) == 4
+    assert len(theirs) == 6
+    assert {row.pk for row in mine}.isdisjoint(row.pk for row in theirs)

@@ -133,3 +133,49 @@ def test_killed_mid_send_then_two_workers_every_reader_gets_exactly_one(
         task_path="blog.newsletter.tasks.deliver", status="SUCCESSFUL"
     )
     assert len({task.worker_ids[-1] for task in chunks}) >= 2
+
+
+def test_two_workers_on_postgresql_send_each_email_once(mail_server, worker, make_post, tmp_path):
+    """Two workers at once, each as on a machine of its own (its own cache and media
+    folders): they share nothing but the database and the SMTP server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: on SQLite one write transaction at a time serialises the workers' "
+            "claims; PostgreSQL's SELECT ... FOR UPDATE SKIP LOCKED runs them at once"
+        )
+    readers = [Subscriber(email=f"reader{n}@example.com", status="confirmed") for n in range(600)]
+    Subscriber.objects.bulk_create(readers)
+    post = make_post(status="draft")
+    Mailing.objects.create(post=post, send=True)
+    post.status = Post.Status.PUBLISHED
+    post.save()
+
+    inbox, port = mail_server()
+    machines = [
+        {
+            "DJANGO_CACHE_DIR": str(tmp_path / f"machine-{n}" / "cache"),
+            "DJANGO_MEDIA_ROOT": str(tmp_path / f"machine-{n}" / "media"),
+        }
+        for n in range(2)
+    ]
+    workers = [worker(port, **machine) for machine in machines]
+    wait_until(lambda: Delivery.objects.filter(status="sent").count() == 600)
+    for process in workers:
+        assert process.poll() is None, process.log.read_text()
+        process.terminate()
+
+    received = collections.Counter(m["To"] for m in inbox.messages)
+    assert len(received) == 600
+    assert set(received.values()) == {1}
+    # Both sent, and at the same time: chunks of each overlap chunks of the other.
+    chunks = DBTaskResult.objects.filter(
+        task_path="blog.newsletter.tasks.deliver", status="SUCCESSFUL", return_value__gt=0
+    )
+    by_worker = collections.defaultdict(list)
+    for task in chunks:
+        by_worker[task.worker_ids[-1]].append((task.started_at, task.finished_at))
+    assert len(by_worker) == 2
+    first, second = by_worker.values()
+    assert any(a < d and c < b for a, b in first for c, d in second)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from blog import rendering
 from blog.models import Page, Post
+from blog.signals import essays_rerendered
 from site_config.models import SiteSettings
 
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                 row.render()
             # bulk_update: no save(), so `updated` keeps meaning "the writer changed it".
             model.objects.bulk_update(batch, ["body_html", "rendered_with"])
+        if pks:
+            essays_rerendered.send(model, using=rows.db)
         return len(pks)
 
 
