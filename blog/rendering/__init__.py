@@ -53,7 +53,11 @@ def render(markdown: str) -> str:
     fast = None if raw else sanitise.markup_only(html)
     html = sanitise.clean(html) if fast is None else fast
     # str.translate looks every character up (1 ms on an essay): only when there is one.
-    return html.translate(_CONTROLS) if _CONTROL.search(html) else html
+    # One can only come from the markdown, as written or as a character reference (`&#11;`);
+    # the markdown is shorter than the HTML.
+    if _CONTROL.search(markdown) or "&#" in markdown:
+        return html.translate(_CONTROLS) if _CONTROL.search(html) else html
+    return html
 
 
 def unsanitised(markdown: str) -> tuple[str, bool]:
