@@ -117,6 +117,35 @@ def test_markers_in_code_links_and_html_stay_literal(body, literal):
     assert noterefs(html) == ["1"], "the marker in running text still becomes a footnote"
 
 
+# Pieces of essays with markers, and of what can hide one (or seem to): the trial of only
+# the runs of lines that need it must find what the trial of the whole essay finds.
+_NEAR_MARKERS = [
+    *["it", "(1)", "(2)", " ", "\n", "\n\n", " \n", "\n\n\n", "`", "``", "*", "_", "!", "\\"],
+    *["[a](/b)", "[", "](", ")", "]", '<abbr title="t', '">', "</abbr>", "<", ">", "> "],
+    *["- ", "1. ", "  ", "   ", "|", "\n|-|", "# ", "<https://x.y/", "<div>", "<b>", "[^1]"],
+    *["---", "\n===", "&amp;", '"', "'"],
+]
+
+
+# Most of them without what reaches past a blank line (then every run is tried alone).
+_NEAR_ONLY = [piece for piece in _NEAR_MARKERS if piece not in ("  ", "   ", "<")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NEAR_MARKERS), max_size=50).map("".join)
+    | st.lists(st.sampled_from(_NEAR_ONLY), max_size=50).map("".join)
+)
+def test_markers_tried_run_by_run_are_those_tried_in_the_whole_essay(body):
+    from blog.rendering import legacy, parser
+
+    candidates = list(legacy._MARKER.finditer(body))
+    whole = (
+        legacy._tried(body, [(0, len(body))], candidates, parser.to_html) if candidates else set()
+    )
+    assert legacy._markers_in_text(body, candidates, parser.to_html) == whole
+
+
 def test_a_marker_after_an_exclamation_mark_is_not_an_image():
     html = rendering.render(legacy("Wild!(1) Really.", "(1) Note."))
     assert "Wild!<sup" in html

@@ -92,16 +92,27 @@ def check(markdown: str) -> list[str]:
     text = guard.cap_quotes(text)  # only characters within lines: line numbers stay
     lines = _Lines(text)
     messages += [f"line {lines.at(pos)}: {message}" for pos, message in unclosed]
+    # Most essays have nothing for the guard to change (so nothing to say about it) and
+    # code within the budget: known from the plain HTML, without the source lines.
+    html = parser.to_html(text)
+    if guard.needed(text, html) or markup.unhighlighted(html):
+        messages += _located_problems(text)
+    if len(messages) > MAX_MESSAGES:
+        more = len(messages) - MAX_MESSAGES + 1
+        messages = [*messages[: MAX_MESSAGES - 1], f"and {more} more like these"]
+    return messages
+
+
+def _located_problems(text: str) -> list[str]:
+    """What the guard changes and where highlighting stops, each with its source line."""
+    from blog.rendering import guard, markup, parser
+
     html = parser.to_html_with_lines(text)
     problems: list[tuple[int, str]] = []
     guard.balance(html, problems)
     problems = sorted(problems + markup.unhighlighted(html), key=lambda problem: problem[0])
     html_lines = _HtmlLines(html)
-    messages += [f"line {html_lines.at(pos)}: {message}" for pos, message in problems]
-    if len(messages) > MAX_MESSAGES:
-        more = len(messages) - MAX_MESSAGES + 1
-        messages = [*messages[: MAX_MESSAGES - 1], f"and {more} more like these"]
-    return messages
+    return [f"line {html_lines.at(pos)}: {message}" for pos, message in problems]
 
 
 def _newlines(markdown: str) -> str:

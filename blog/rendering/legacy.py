@@ -18,7 +18,7 @@ thematic break, so the writer sees the dangling number.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 # The separator: exactly `--` on its own line (trailing spaces forgiven).
 _SEPARATOR = re.compile(r"^--[ \t]*$", re.MULTILINE)
@@ -31,6 +31,15 @@ _MARKER = re.compile(r"(?<=[^\s\]\\])\((\d{1,4})\)")
 # code, raw HTML and autolinks, links and link definitions. Text with none of these needs
 # no trial rendering.
 _MAY_HIDE_MARKERS = re.compile(r"`|~~~|<|\]\(|\]:|^(?: {4}|\t)", re.MULTILINE)
+# Those that reach past a blank line: fences, link definitions, raw HTML blocks that run
+# to their end tag (CommonMark 4.6, types 1 to 5), indented code (4 spaces, after a quote
+# marker too). Without them, only what is in a marker's own run of lines (between blank
+# lines) can hide it (a code span, inline raw HTML, an autolink, a link), and such a run
+# parses alone as it does in the essay: only those runs need the trial.
+_MAY_HIDE_FAR = re.compile(
+    r"```|~~~|\]:|    |\t|<(?:[!?]|(?:pre|script|style|textarea)[\s>/])", re.IGNORECASE
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # Trial labels: a private-use character no writer types, then the candidate's index.
 _TRIAL = "\ue000"
 # In the trial HTML: a reference to a trial note (cmark-gfm percent-encodes the label), or
@@ -110,21 +119,59 @@ def _split_notes(text: str) -> tuple[str, list[tuple[int, str]]] | None:
 def _markers_in_text(body: str, candidates: list[re.Match], to_html: Callable) -> set[int]:
     """Indexes of the candidates that become footnotes when written as `[^n]`.
 
-    Each candidate is tried as a footnote of its own and the text rendered once: a marker
-    in code, raw HTML, an attribute or a URL gives no reference, and one in a link's text
-    is kept literal (a link inside a link is no link).
+    Each candidate is tried as a footnote of its own and the text rendered once (or only
+    the runs of lines that need it): a marker in code, raw HTML, an attribute or a URL
+    gives no reference, and one in a link's text is kept literal (a link inside a link is
+    no link).
     """
     if not candidates:
         return set()
     if not _MAY_HIDE_MARKERS.search(body):
         return set(range(len(candidates)))
-    pieces = []
-    last = 0
-    for k, match in enumerate(candidates):
-        pieces += [body[last : match.start()], f"[^{_TRIAL}{k}]"]
-        last = match.end()
-    pieces.append(body[last:].rstrip())
-    pieces += [f"\n\n[^{_TRIAL}{k}]: ." for k in range(len(candidates))]
+    if _MAY_HIDE_FAR.search(body):
+        return _tried(body, [(0, len(body))], candidates, to_html)
+    spans: list[tuple[int, int]] = []
+    safe: set[int] = set()
+    k = 0
+    for start, end in _runs(body):
+        first = k
+        while k < len(candidates) and candidates[k].start() < end:
+            k += 1
+        if first < k and _MAY_HIDE_MARKERS.search(body, start, end):
+            spans.append((start, end))
+        else:
+            safe.update(range(first, k))
+    return safe | (_tried(body, spans, candidates, to_html) if spans else set())
+
+
+def _runs(body: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of lines between blank lines."""
+    start = 0
+    for blank in _BLANK_LINE.finditer(body):
+        yield start, blank.start()
+        start = blank.end()
+    yield start, len(body)
+
+
+def _tried(
+    body: str, spans: list[tuple[int, int]], candidates: list[re.Match], to_html: Callable
+) -> set[int]:
+    """The candidates in these spans of the body that are references in the trial HTML."""
+    pieces: list[str] = []
+    tried: list[int] = []
+    k = 0
+    for start, end in spans:
+        while k < len(candidates) and candidates[k].start() < start:
+            k += 1
+        last = start
+        while k < len(candidates) and candidates[k].start() < end:
+            match = candidates[k]
+            pieces += [body[last : match.start()], f"[^{_TRIAL}{k}]"]
+            tried.append(k)
+            last = match.end()
+            k += 1
+        pieces += [body[last:end].rstrip(), "\n\n"]
+    pieces += [f"[^{_TRIAL}{k}]: .\n\n" for k in tried]
     found = set()
     depth = 0  # links open around this point
     for match in _TRIAL_REF_OR_LINK.finditer(to_html("".join(pieces))):
