@@ -97,6 +97,9 @@ def clean(html: str) -> str:
 
 # Raw `"` only delimits attribute values: cmark-gfm and Pygments write it as &quot; in text.
 _VALUE_WITH_ENTITY = re.compile(r'="([^"&]*&[^"]*)"')
+# So does `>` a tag: an `&` followed by a `"` before any `<`, `>` is in a value (the last `&`
+# of the value: a search that stops at each `&` stays linear).
+_ENTITY_IN_VALUE = re.compile(r'&[^"<>&]*"')
 _URL = re.compile(r' (?:href|src)="([^"#][^"]*)"')
 # A URL nh3 keeps as written, known without asking it: http(s) with a host name of ASCII
 # letters, digits and hyphens, no punycode, ending in a letter (the URL parser can refuse
@@ -125,7 +128,9 @@ def markup_only(html: str) -> str | None:
     if 'class="language-' in html:
         html = _UNKNOWN_LANGUAGE.sub("<code>", html)
     # ` />` ends cmark-gfm's void tags only: in text, `>` is &gt;.
-    html = _VALUE_WITH_ENTITY.sub(_value, html.replace(" />", ">"))
+    html = html.replace(" />", ">")
+    if _ENTITY_IN_VALUE.search(html):  # a pass over every attribute, rarely needed
+        html = _VALUE_WITH_ENTITY.sub(_value, html)
     html = html.replace("&quot;", '"').replace("&#39;", "'").replace("\xa0", "&nbsp;")
     html = html.replace(_KEPT_QUOTE, "&quot;")
     # Now in nh3's own spelling: a URL it keeps, it writes back unchanged.
