@@ -39,6 +39,9 @@ VERSION = "5"
 _CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _CONTROLS |= {0x0B: " ", 0x0C: " "}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# All bytes but those controls: in UTF-8, no other character has one of theirs, and
+# deleting bytes is 4x faster than the regular expression's search.
+_NOT_CONTROL = bytes(byte for byte in range(256) if byte >= 0x20 or byte in b"\t\n\r")
 MAX_MESSAGES = 20
 
 
@@ -55,7 +58,7 @@ def render(markdown: str) -> str:
     # str.translate looks every character up (1 ms on an essay): only when there is one.
     # One can only come from the markdown, as written or as a character reference (`&#11;`);
     # the markdown is shorter than the HTML.
-    if _CONTROL.search(markdown) or "&#" in markdown:
+    if _has_control(markdown) or "&#" in markdown:
         return html.translate(_CONTROLS) if _CONTROL.search(html) else html
     return html
 
@@ -65,10 +68,9 @@ def unsanitised(markdown: str) -> tuple[str, bool]:
     from blog.rendering import guard, legacy, markup, parser
 
     text, _ = guard.unclosed_raw_blocks(_newlines(markdown))
-    text = legacy.translate(guard.cap_quotes(text), parser.to_html)
-    html = parser.to_html(text)
+    text, html = legacy.translate_and_parse(guard.cap_quotes(text), parser.to_html)
     raw = guard.needed(text, html)
-    return markup.finish(guard.balance(html) if raw else html), raw
+    return markup.finish(guard.balance(html) if raw else html, raw), raw
 
 
 def check(markdown: str) -> list[str]:
@@ -85,7 +87,7 @@ def check(markdown: str) -> list[str]:
     messages = [
         f"line {lines.at(match.start())}: a control character "
         f"(U+{ord(match.group()):04X}) is dropped"
-        for match in _CONTROL.finditer(text)
+        for match in (_CONTROL.finditer(text) if _has_control(text) else ())
     ]
 
     text, unclosed = guard.unclosed_raw_blocks(text)
@@ -113,6 +115,10 @@ def _located_problems(text: str) -> list[str]:
     problems = sorted(problems + markup.unhighlighted(html), key=lambda problem: problem[0])
     html_lines = _HtmlLines(html)
     return [f"line {html_lines.at(pos)}: {message}" for pos, message in problems]
+
+
+def _has_control(text: str) -> bool:
+    return bool(text.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL))
 
 
 def _newlines(markdown: str) -> str:

@@ -45,6 +45,8 @@ _TOKEN = re.compile(rf"<(?:(!--)|(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:{_ATTRIBUTE})*){
 _SCRIPT_END = {name: re.compile(rf"</{name}{_WS}*>", re.IGNORECASE) for name in ("script", "style")}
 _COMMENT_END = re.compile("-->")
 # The end of a block cmark wrote: a script's end tag after it is in another block.
+# Paragraphs and headings of text alone, outside any element: nothing to change in them.
+_PLAIN_BLOCKS = re.compile(r"(?:\n?<(p|h[1-6])>[^<]*</\1>)+")
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|td|th|pre|section)>")
 
 VOID = frozenset({"br", "hr", "img", "wbr", "col"})
@@ -112,6 +114,10 @@ class _Guard:
         html, out = self.html, self.out
         pos = 0
         while (match := _TOKEN.search(html, pos)) is not None:
+            if not self.stack and (plain := _PLAIN_BLOCKS.match(html, pos)) is not None:
+                out.append(plain.group())  # as the loop would write them, token by token
+                pos = plain.end()
+                continue
             out.append(html[pos : match.start()])
             pos = match.end()
             comment, closing, name, attributes, slash = match.groups()
@@ -244,7 +250,7 @@ _STEP = {"": 1, "/": -1}
 # A link opening before the previous one closed: cmark-gfm writes a footnote reference or
 # an autolink in a link's text so (`[a[^1]](u)`, `[<https://x>](u)`), and HTML closes the
 # outer link there.
-_LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
+LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
 # A link but the footnotes' own (reference, back-link): only such a link can hold one.
 _OTHER_LINK = re.compile(
     r'<a (?!href="#fn-[^"]*" id="fnref-|href="#fnref-[^"]*" class="footnote-backref")'
@@ -274,7 +280,7 @@ def needed(markdown: str, html: str) -> bool:
     # Counted in C (findall, map, accumulate): about a third of the parse's time.
     if max(accumulate(map(_STEP.__getitem__, _NESTING.findall(html))), default=0) > MAX_DEPTH:
         return True
-    return _OTHER_LINK.search(html) is not None and _LINK_IN_LINK.search(html) is not None
+    return _OTHER_LINK.search(html) is not None and LINK_IN_LINK.search(html) is not None
 
 
 def _only_simple_raw_html(markdown: str, html: str) -> bool:

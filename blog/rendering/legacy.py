@@ -20,8 +20,11 @@ thematic break, so the writer sees the dangling number.
 import re
 from collections.abc import Callable, Iterator
 
+from blog.rendering.guard import LINK_IN_LINK
+
 # The separator: exactly `--` on its own line (trailing spaces forgiven).
-_SEPARATOR = re.compile(r"^--[ \t]*$", re.MULTILINE)
+# `--` first, then the look behind it for the line's start: the search skips to each `--`.
+_SEPARATOR = re.compile(r"--(?<=^--)[ \t]*$", re.MULTILINE)
 _NOTE_START = re.compile(r"\((\d{1,4})\)[ \t]+")
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
 # After a character that is not a space, `]` (`[text](1)` is a link) or a backslash.
@@ -48,10 +51,34 @@ _TRIAL = "\ue000"
 _TRIAL_REF_OR_LINK = re.compile(r'<a\b[^>]*? id="fnref-%EE%80%80(\d+)"|<a\b|</a>')
 
 
-def translate(text: str, to_html: Callable[[str], str]) -> str:
+def translate_and_parse(text: str, to_html: Callable[[str], str]) -> tuple[str, str]:
+    """translate(text) and its HTML, in one parse where it can be.
+
+    Each marker is first taken for a footnote, as it nearly always is; the HTML of that
+    says whether it was: as many references as markers, none in a link's text. Else the
+    markers are tried (translate). Only for text without footnotes or link definitions of
+    its own (`[^`, `]:`), whose references and links are then all the markers' doing.
+    """
+    if "[^" in text or "]:" in text:
+        translated = translate(text, to_html)
+        return translated, to_html(translated)
+    translated = translate(text, to_html, trial=False)
+    html = to_html(translated)
+    # The definitions start lines; a marker never does (it follows a word).
+    markers = translated.count("[^") - translated.count("\n[^")
+    # A link needs `](` or `<` (a reference link, `]:`, is not here): without, none holds one.
+    in_link = ("](" in translated or "<" in translated) and LINK_IN_LINK.search(html)
+    if translated is text or (html.count(" data-footnote-ref>") == markers and not in_link):
+        return translated, html
+    translated = translate(text, to_html)
+    return translated, to_html(translated)
+
+
+def translate(text: str, to_html: Callable[[str], str], *, trial: bool = True) -> str:
     """Return markdown where the legacy notes are `[^n]` footnotes (or the text unchanged).
 
-    `to_html` is the parser, used to find which markers sit in code or links.
+    `to_html` is the parser, used to find which markers sit in code or links (without
+    `trial`, every marker of a note is taken for a footnote).
     """
     if "--" not in text:
         return text
@@ -64,9 +91,13 @@ def translate(text: str, to_html: Callable[[str], str]) -> str:
         first.setdefault(number, index)
     notes = {number: paragraphs[index][1] for number, index in first.items()}
     referenced: set[int] = set()
-    if _MAY_HIDE_MARKERS.search(body):
+    if trial and _MAY_HIDE_MARKERS.search(body):
         out = _translate_markers(body, notes, referenced, to_html)
-    else:  # every marker of a note is one: in one pass (thousands of them in some essays)
+    elif (numbers := set(_MARKER.findall(body))) <= {str(number) for number in notes}:
+        # Every marker is one of a note, as written (`(1)`, not `(01)`): in one pass in C.
+        out = _MARKER.sub(r"[^\1]", body).rstrip()
+        referenced.update(map(int, numbers))
+    else:  # every marker of a note is one
 
         def reference(match: re.Match) -> str:
             number = int(match.group(1))

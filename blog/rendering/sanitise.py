@@ -100,7 +100,8 @@ _VALUE_WITH_ENTITY = re.compile(r'="([^"&]*&[^"]*)"')
 # So does `>` a tag: an `&` followed by a `"` before any `<`, `>` is in a value (the last `&`
 # of the value: a search that stops at each `&` stays linear).
 _ENTITY_IN_VALUE = re.compile(r'&[^"<>&]*"')
-_URL = re.compile(r' (?:href|src)="([^"#][^"]*)"')
+# `="` first, then the look behind it for the attribute's name: the search skips to each.
+_URL = re.compile(r'="(?:(?<= href=")|(?<= src="))([^"#][^"]*)"')
 # A URL nh3 keeps as written, known without asking it: http(s) with a host name of ASCII
 # letters, digits and hyphens, no punycode, ending in a letter (the URL parser can refuse
 # neither), or a path on this site (no scheme: relative, kept); then the characters
