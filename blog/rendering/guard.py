@@ -285,12 +285,22 @@ def needed(markdown: str, html: str) -> bool:
 
 def _only_simple_raw_html(markdown: str, html: str) -> bool:
     """Whether the writer's raw HTML is all simple elements (above), each whole in the HTML."""
-    names = set(_SIMPLE_IN_MARKDOWN.findall(markdown))
-    if not names or _RAW_HTML.search(_SIMPLE_IN_MARKDOWN.sub("", markdown)):
-        return False  # other raw HTML: removing text never hides a tag's start
+    names = set()
+    pos = 0
+    while (raw := _RAW_HTML.search(markdown, pos)) is not None:
+        simple = _SIMPLE_IN_MARKDOWN.match(markdown, raw.start())
+        if simple is None:
+            return False  # other raw HTML
+        names.add(simple.group(1))
+        pos = simple.end()
     # The only raw tags are of these names (cmark writes none): each one in a whole element.
+    # A long name counted anywhere (in text too: then the guard runs) costs one pass.
     return all(
-        html.count(f"<{name}>") + html.count(f"<{name} ") + html.count(f"</{name}>")
+        (
+            html.count(name)
+            if len(name) > 2
+            else html.count(f"<{name}>") + html.count(f"<{name} ") + html.count(f"</{name}>")
+        )
         == 2 * len(_SIMPLE_IN_HTML[name].findall(html))
         for name in names
     )
