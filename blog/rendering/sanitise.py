@@ -130,10 +130,12 @@ def markup_only(html: str) -> str | None:
         html = _UNKNOWN_LANGUAGE.sub("<code>", html)
     # ` />` ends cmark-gfm's void tags only: in text, `>` is &gt;.
     html = html.replace(" />", ">")
-    if _ENTITY_IN_VALUE.search(html):  # a pass over every attribute, rarely needed
+    kept_quotes = _ENTITY_IN_VALUE.search(html) is not None
+    if kept_quotes:  # a pass over every attribute, rarely needed
         html = _VALUE_WITH_ENTITY.sub(_value, html)
     html = html.replace("&quot;", '"').replace("&#39;", "'").replace("\xa0", "&nbsp;")
-    html = html.replace(_KEPT_QUOTE, "&quot;")
+    if kept_quotes:
+        html = html.replace(_KEPT_QUOTE, "&quot;")
     # Now in nh3's own spelling: a URL it keeps, it writes back unchanged.
     urls = "".join(
         f'<a href="{url}"></a>' for url in set(_URL.findall(html)) if not _KEPT_URL.fullmatch(url)
