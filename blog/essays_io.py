@@ -240,11 +240,6 @@ def _parse(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
     return frontmatter.parse(text, source, path=path, tz=timezone.get_default_timezone())
 
 
-def read(path: str, folder: str | None = None) -> Essay:
-    """Read, parse and check the essay file at `path`, found in `folder` (see read_file)."""
-    return load(read_file(path, folder), path, PurePath(path))
-
-
 def read_file(path: str, folder: str | None = None) -> bytes:
     """The bytes of an essay file, or FrontMatterError (line 1) saying why it isn't read.
 
