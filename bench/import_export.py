@@ -12,7 +12,11 @@ management commands as child processes, as a writer would:
   export_essays OUT        then OUT is compared byte for byte with the corpus
 
 Baselines measured in the same run, without a database: reading and parsing every file
-(the floor for any import), and reading, parsing and rendering every body. Each row gives
+(the floor for any import), reading, parsing and rendering every body, and Hugo (Debian's
+`hugo`, when on PATH) building a minimal site of the same corpus (written here: a config, a
+page and a list template; the writer's legacy footnotes as `[^n]`, as Hugo has no other),
+the median of three builds into an empty folder. Target: import_essays into an empty
+database at most 1.0x Hugo's build. Each row gives
 the wall time, the CPU time of the child (the machine may be shared), essays/s, and the
 child's peak resident memory (ru_maxrss). The importer's own Python heap peak (tracemalloc)
 is measured on the full corpus and on a tenth of it: flat memory means about the same peak.
@@ -21,6 +25,7 @@ is measured on the full corpus and on a tenth of it: flat memory means about the
 import argparse
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -59,6 +64,31 @@ for path in sorted(Path(sys.argv[1]).glob("*.md")):
     rendering.render(essay.body)
 """
 
+# A minimal Hugo site: every essay a page under /words/, a list of them, Hugo's defaults
+# otherwise (feeds, sitemap, code highlighted); raw HTML kept, as the project keeps <abbr>.
+HUGO_CONFIG = """\
+baseURL = "http://127.0.0.1/"
+title = "Essays"
+disableKinds = ["taxonomy", "term"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+HUGO_BASE = """\
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body>{{ block "main" . }}{{ end }}</body></html>
+"""
+HUGO_SINGLE = """\
+{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "January 2, 2006" }}</time>
+{{ with .Params.externalLink }}<p><a href="{{ . }}">{{ . }}</a></p>{{ end }}
+{{ .Content }}</article>{{ end }}
+"""
+HUGO_LIST = """\
+{{ define "main" }}<h1>{{ .Title }}</h1><ul>
+{{ range .Pages.ByDate.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>{{ end }}
+"""
 HEAP = """
 import sys, tracemalloc, django
 django.setup()
@@ -107,16 +137,65 @@ def environment(database_url: str) -> dict[str, str]:
     }
 
 
-def row(name: str, result: Run, posts: int, baseline: float | None = None) -> None:
-    ratio = f"{result.wall / baseline:6.1f}x" if baseline else ""
+_NOTE = re.compile(r"^\((\d+)\) ", re.MULTILINE)
+_MARKER = re.compile(r"(?<=[^\s(])\((\d+)\)")
+
+
+def hugo_site(corpus: Path, site: Path) -> None:
+    """The corpus as a Hugo site: the same front matter (slug without its `/`), the legacy
+    notes (`word(1)` ... `--` ... `(1) note`) as `[^1]`."""
+    for name, text in {
+        "config.toml": HUGO_CONFIG,
+        "layouts/_default/baseof.html": HUGO_BASE,
+        "layouts/_default/single.html": HUGO_SINGLE,
+        "layouts/_default/list.html": HUGO_LIST,
+        "content/words/_index.md": '---\ntitle: "Words"\n---\n',
+    }.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    for path in sorted(corpus.glob("*.md")):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        front = front.replace('slug: "/', 'slug: "', 1)
+        (site / "content" / "words" / path.name).write_text(f"---\n{front}---\n{_carets(body)}")
+
+
+def _carets(body: str) -> str:
+    text, separator, notes = body.partition("\n\n--\n\n")
+    if not separator:
+        return body
+    numbers = set(_NOTE.findall(notes))
+    text = _MARKER.sub(lambda m: f"[^{m[1]}]" if m[1] in numbers else m[0], text)
+    return text + "\n\n" + _NOTE.sub(r"[^\1]: ", notes)
+
+
+def hugo_build(corpus: Path, work: Path, env: dict[str, str]) -> Run | None:
+    """The median of three builds of the corpus as a Hugo site, or None without Hugo."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    site = work / "hugo"
+    hugo_site(corpus, site)
+    builds = []
+    for n in range(3):
+        out = work / f"hugo-public-{n}"
+        builds.append(run([hugo, "--quiet", "-s", str(site), "-d", str(out)], env))
+        shutil.rmtree(out)
+    return sorted(builds, key=lambda build: build.wall)[1]
+
+
+def row(name: str, result: Run, posts: int, *baselines: float | None) -> None:
+    ratios = "".join(f"{result.wall / base:9.2f}x" if base else f"{'':10}" for base in baselines)
     print(
         f"  {name:34} {result.wall:7.2f} s {result.cpu:7.2f} s {posts / result.wall:9.0f}"
-        f" {result.rss_mb:8.0f} MB  {ratio}"
+        f" {result.rss_mb:8.0f} MB {ratios}"
     )
 
 
 def header() -> None:
-    print(f"  {'':34} {'wall':>9} {'cpu':>9} {'essays/s':>9} {'peak RSS':>11}  vs read+parse")
+    print(
+        f"  {'':34} {'wall':>9} {'cpu':>9} {'essays/s':>9} {'peak RSS':>11}"
+        f" {'vs parse':>10} {'vs Hugo':>9}"
+    )
 
 
 def identical(exported: Path, corpus: Path) -> tuple[int, int]:
@@ -130,18 +209,20 @@ def identical(exported: Path, corpus: Path) -> tuple[int, int]:
     return same, len(originals)
 
 
-def bench_database(label: str, url: str, corpus: Path, posts: int, work: Path, base: float):
+def bench_database(
+    label: str, url: str, corpus: Path, posts: int, work: Path, *baselines: float | None
+) -> None:
     env = environment(url)
     manage = [PYTHON, "manage.py"]
     run([*manage, "migrate", "--noinput", "-v0"], env)
     print(f"{label}:")
     first = run([*manage, "import_essays", str(corpus)], env)
-    row("import_essays (empty database)", first, posts, base)
+    row("import_essays (empty database)", first, posts, *baselines)
     again = run([*manage, "import_essays", str(corpus)], env)
-    row("import_essays again (no change)", again, posts, base)
+    row("import_essays again (no change)", again, posts, *baselines)
     out = work / f"export-{label.split()[0].lower()}"
     export = run([*manage, "export_essays", str(out)], env)
-    row("export_essays (empty folder)", export, posts, base)
+    row("export_essays (empty folder)", export, posts, *baselines)
     same, total = identical(out, corpus)
     for result in (first, again, export):
         print(f"    {result.out.strip().splitlines()[-1]}")
@@ -181,13 +262,19 @@ def main() -> None:
 
         print("Baselines (no database):")
         header()
+        hugo = hugo_build(corpus, work, env)
+        hugo_wall = hugo.wall if hugo else None
         parse = run([PYTHON, "-c", PARSE, str(corpus)], env)
-        row("read + parse", parse, args.posts, parse.wall)
+        row("read + parse", parse, args.posts, parse.wall, hugo_wall)
         render = run([PYTHON, "-c", RENDER, str(corpus)], env)
-        row("read + parse + render", render, args.posts, parse.wall)
+        row("read + parse + render", render, args.posts, parse.wall, hugo_wall)
+        if hugo:
+            row("Hugo's build (median of 3)", hugo, args.posts, parse.wall, hugo_wall)
+        else:
+            print("  (no `hugo` on PATH: no Hugo baseline; Debian's package is `hugo`)")
 
         sqlite = f"sqlite:///{work / 'bench.sqlite3'}"
-        bench_database("SQLite", sqlite, corpus, args.posts, work, parse.wall)
+        bench_database("SQLite", sqlite, corpus, args.posts, work, parse.wall, hugo_wall)
 
         with contextlib.ExitStack() as stack:
             server = args.postgres_url
@@ -195,7 +282,7 @@ def main() -> None:
                 server, _, _ = stack.enter_context(postgres(work / "pg"))
             if server:
                 url = stack.enter_context(scratch_database(server))
-                bench_database("PostgreSQL", url, corpus, args.posts, work, parse.wall)
+                bench_database("PostgreSQL", url, corpus, args.posts, work, parse.wall, hugo_wall)
 
         print("Importer's Python heap peak (tracemalloc), fresh SQLite databases:")
         tenth = work / "tenth"

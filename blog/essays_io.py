@@ -8,16 +8,22 @@ slug: create, update or unchanged; render), shared by loaddata and the import.
 Import checks every file before it writes anything, then writes in batches in one
 transaction: existing posts are fetched by slug a batch at a time, HTML is rendered in
 Python, and rows are written with bulk_create/bulk_update. Files are read twice (check,
-then write) rather than held in memory, so memory stays flat however many essays there are.
+then write) rather than held in memory, so memory stays flat however many essays there are;
+a file unchanged since its check isn't checked again. With many files, worker processes
+check and render them, one per core (see "Checking and rendering in worker processes").
 """
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
+import multiprocessing
 import os
 import secrets
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import batched, chain
 from pathlib import Path, PurePath
@@ -30,7 +36,7 @@ from django.db.models import Prefetch, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
-from blog import frontmatter, validators
+from blog import frontmatter, rendering, validators
 from blog.frontmatter import Essay, FrontMatterError
 from blog.models import Page, Post, Topic, Written, fold
 
@@ -129,11 +135,13 @@ def changes(row: Row | None, essay: Essay) -> dict[str, tuple[object, object]]:
     return found
 
 
-def apply(row: Row, essay: Essay, now: dt.datetime) -> None:
-    """Give the row the file's content, render it, and stamp it as changed at `now`."""
+def apply(row: Row, essay: Essay, now: dt.datetime, *, render: bool = True) -> None:
+    """Give the row the file's content, render it (unless told not to: the caller renders),
+    and stamp it as changed at `now`."""
     for name, value in post_values(essay).items():
         setattr(row, name, value)
-    row.render()
+    if render:
+        row.render()
     row.created = row.created or now
     row.updated = now
 
@@ -160,12 +168,14 @@ def plan(
     now: dt.datetime,
     *,
     build: bool = True,
+    render_many: Callable[[list[str]], Iterable[str]] | None = None,
 ) -> list[Change]:
     """What each (source, essay) does to `rows` (posts, or pages), matched on the slug, in
     one query (and one for the posts' topics: `rows` prefetches them).
 
     Nothing is touched when the content is unchanged, so loading the same file again
     changes no data (timestamps included). Without `build` (a dry run), nothing is rendered.
+    `render_many` renders the changed bodies all at once (in worker processes).
     """
     by_slug = rows.in_bulk([essay.slug for _, essay in essays], field_name="slug")
     planned = []
@@ -175,10 +185,14 @@ def plan(
         action = "create" if row is None else "update" if changed else "unchanged"
         if build and action != "unchanged":
             row = row or rows.model(slug=essay.slug)
-            apply(row, essay, now)
+            apply(row, essay, now, render=render_many is None)
         shown = changed if action == "update" else {}
         new_topics = "topics" in changed
         planned.append(Change(action, essay.slug, source, shown, row, essay.topics, new_topics))
+    if build and render_many is not None:
+        built = [c.post for c in planned if c.action != "unchanged" and c.post is not None]
+        for row, html in zip(built, render_many([row.body for row in built]), strict=True):
+            row.body_html, row.rendered_with = html, rendering.VERSION
     return planned
 
 
@@ -250,15 +264,14 @@ def load(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
 
     A date with a time is read as the day it was in the site's time zone (TIME_ZONE).
     """
-    text = frontmatter.decode(raw, source)
-    essay = frontmatter.parse(text, source, path=path, tz=timezone.get_default_timezone())
+    essay = _parse(raw, source, path)
     validate(essay, source)
     return essay
 
 
-def read(path: str, folder: str | None = None) -> Essay:
-    """Read, parse and check the essay file at `path`, found in `folder` (see read_file)."""
-    return load(read_file(path, folder), path, PurePath(path))
+def _parse(raw: bytes, source: str, path: PurePath | None = None) -> Essay:
+    text = frontmatter.decode(raw, source)
+    return frontmatter.parse(text, source, path=path, tz=timezone.get_default_timezone())
 
 
 def read_file(path: str, folder: str | None = None) -> bytes:
@@ -382,17 +395,37 @@ def import_essays(
     on_change: Callable[[Change], None] | None = None,
     on_progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import essay files: all of them or nothing (unless skip_invalid), in one transaction.
 
-    Raises InvalidEssaysError, before any write, if a file can't be imported.
+    Raises InvalidEssaysError, before any write, if a file can't be imported. Files are
+    checked and rendered by `workers` processes (default: one per core, for many files).
     """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+    with _worker_map(workers) as map_:
+        return _import(
+            files, using, dry_run, skip_invalid, on_change, on_progress, batch_size, map_
+        )
+
+
+def _import(
+    files: list[Found],
+    using: str,
+    dry_run: bool,
+    skip_invalid: bool,
+    on_change: Callable[[Change], None] | None,
+    on_progress: Progress | None,
+    batch_size: int,
+    map_: Callable,
+) -> ImportResult:
     result = ImportResult()
-    invalid = _check_all(files, result, on_progress)
+    invalid, digests = _check_all(files, result, on_progress, map_)
     if result.errors and not skip_invalid:
         raise InvalidEssaysError(result.errors, len({error.source for error in result.errors}))
     result.skipped = len(invalid)
-    valid = [found for found in files if found[0] not in invalid]
+    valid = [(path, folder, digests[path]) for path, folder in files if path not in invalid]
     now = timezone.now()
     # Only what `changes` compares: body_html may be large.
     rows: dict[type[Row], QuerySet[Any]] = {
@@ -403,13 +436,19 @@ def import_essays(
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
         for batch in batched(valid, batch_size, strict=False):
-            try:
-                essays = [(path, read(path, folder)) for path, folder in batch]
-            except FrontMatterError as error:  # the file changed since it was checked
-                raise InvalidEssaysError([error], 1) from None
+            parsed = list(map_(_read_checked, batch))
+            errors = [FrontMatterError(*error) for _, error in parsed if error is not None]
+            if errors:  # a file changed since it was checked
+                raise InvalidEssaysError(errors[:1], 1)
+            essays = [(path, essay) for (path, _, _), (essay, _) in zip(batch, parsed, strict=True)]
+            render_many = functools.partial(map_, rendering.render)
             for model, fields in FIELDS.items():
                 mine = [(path, essay) for path, essay in essays if model_of(essay) is model]
-                planned = plan(mine, rows[model], now, build=not dry_run) if mine else []
+                planned = (
+                    plan(mine, rows[model], now, build=not dry_run, render_many=render_many)
+                    if mine
+                    else []
+                )
                 for change in planned:
                     if change.action == "create":
                         result.created += 1
@@ -437,28 +476,34 @@ def import_essays(
     return result
 
 
-def _check_all(files: list[Found], result: ImportResult, on_progress: Progress | None) -> set:
-    """Read and check every file; record problems in result; return the files to skip."""
+def _check_all(
+    files: list[Found], result: ImportResult, on_progress: Progress | None, map_: Callable = map
+) -> tuple[set[str], dict[str, bytes]]:
+    """Read and check every file; record problems in result; return the files to skip and
+    a digest of each file checked."""
     invalid: set[str] = set()
+    digests: dict[str, bytes] = {}
     # (page?, slug) -> where it was first seen: a page and an essay may share a slug
     # (/about/ and /words/about/).
     first: dict[tuple[bool, str], tuple[str, int]] = {}
     repeated: dict[tuple[bool, str], list[tuple[str, int]]] = {}
-    for number, (path, folder) in enumerate(files, start=1):
-        try:
-            essay = read(path, folder)
-        except FrontMatterError as error:
-            result.errors.append(error)
+    checked = map_(_check, files)
+    for number, ((path, _), (digest, found)) in enumerate(
+        zip(files, checked, strict=True), start=1
+    ):
+        if digest is None:
+            result.errors.append(FrontMatterError(*found))
             invalid.add(path)
         else:
-            place = (path, essay.lines["slug"])
-            key = (essay.page, essay.slug)
+            digests[path] = digest
+            key, line, ignored, file_warnings = found
+            place = (path, line)
             if key in first:
                 repeated.setdefault(key, [first[key]]).append(place)
             else:
                 first[key] = place
-            result.ignored.update(essay.ignored)
-            result.warnings += warnings(essay, path)
+            result.ignored.update(ignored)
+            result.warnings += file_warnings
         if on_progress:
             on_progress("check", number, len(files))
     for (page, slug), places in repeated.items():
@@ -469,7 +514,59 @@ def _check_all(files: list[Found], result: ImportResult, on_progress: Progress |
             result.errors.append(FrontMatterError(path, line, message))
             invalid.add(path)
     result.errors.sort(key=lambda error: (error.source, error.line))
-    return invalid
+    return invalid, digests
+
+
+# Checking and rendering in worker processes ---------------------------------------------
+# Reading, parsing, checking a file (the model's validators, the renderer's messages) and
+# rendering a body are most of an import's time, and need nothing but the file: with many
+# files, worker processes do them, one per core (as Hugo builds). They are forked from this
+# process, so they see its settings, and never touch the database: the writes stay here,
+# in one transaction. They send back plain values (an exception's text, not the exception).
+
+PARALLEL_FROM = 100  # files: for fewer, starting the workers costs more than they save
+_CHUNK = 16  # files sent to a worker at once
+
+
+@contextlib.contextmanager
+def _worker_map(workers: int) -> Iterator[Callable]:
+    """`map`, or the same on `workers` processes (each result in its item's place)."""
+    if workers <= 1:
+        yield map
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield functools.partial(pool.map, chunksize=_CHUNK)
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _check(found: Found) -> tuple[bytes | None, tuple]:
+    """(digest, ((page?, slug), its line, ignored keys, warnings)) of a valid file, or
+    (None, (source, line, message)) of its problem."""
+    path, folder = found
+    try:
+        raw = read_file(path, folder)
+        essay = load(raw, path, PurePath(path))
+    except FrontMatterError as error:
+        return None, (error.source, error.line, error.message)
+    key = (essay.page, essay.slug)
+    return _digest(raw), (key, essay.lines["slug"], essay.ignored, warnings(essay, path))
+
+
+def _read_checked(checked: tuple[str, str | None, bytes]) -> tuple[Essay | None, tuple | None]:
+    """(essay, None) of a file checked before (checked again if it changed since), or
+    (None, (source, line, message)) of its problem."""
+    path, folder, digest = checked
+    try:
+        raw = read_file(path, folder)
+        if _digest(raw) == digest:
+            return _parse(raw, path, PurePath(path)), None
+        return load(raw, path, PurePath(path)), None
+    except FrontMatterError as error:
+        return None, (error.source, error.line, error.message)
 
 
 # Export ---------------------------------------------------------------------------------

@@ -454,3 +454,60 @@ def test_a_symlink_inside_the_folder_is_followed(tmp_path):
     (tmp_path / "published").mkdir()
     (tmp_path / "published" / "a.md").symlink_to("../drafts/a.txt")
     assert "1 created" in run(tmp_path)
+
+
+# Worker processes (one per core for many files) check and render; the writes stay here.
+
+
+def _import_with_workers(folder, **options):
+    from blog import essays_io
+
+    return essays_io.import_essays(essays_io.essay_files([folder]), workers=2, **options)
+
+
+def test_worker_processes_import_what_one_process_does(corpus, tmp_path):
+    from blog import rendering
+
+    result = _import_with_workers(corpus(40))
+    assert (result.created, result.updated, result.unchanged) == (40, 0, 0)
+    for post in Post.objects.all():
+        assert post.body_html == rendering.render(post.body)
+        assert post.rendered_with == rendering.VERSION
+    assert _import_with_workers(corpus(40)).unchanged == 40
+
+
+def test_a_bad_file_a_worker_reads_is_reported_at_its_line_and_nothing_is_written(tmp_path):
+    from blog import essays_io
+
+    for n in range(5):
+        (tmp_path / f"{n}.md").write_text(essay_text(slug=f"e{n}"))
+    (tmp_path / "3.md").write_text(essay_text(slug="e3", date="someday"))
+    with pytest.raises(essays_io.InvalidEssaysError) as error:
+        _import_with_workers(tmp_path)
+    assert [str(e) for e in error.value.errors] == [
+        f"{tmp_path / '3.md'}:3: bad date 'someday': write it as YYYY-MM-DD"
+    ]
+    assert not Post.objects.exists()
+    assert _import_with_workers(tmp_path, skip_invalid=True).created == 4
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["still-valid", "now-invalid"])
+def test_a_file_changed_after_its_check_is_checked_again(tmp_path, valid):
+    from blog import essays_io
+
+    for n in range(5):
+        (tmp_path / f"{n}.md").write_text(essay_text(slug=f"e{n}"))
+    edited = essay_text(slug="e2", title="Edited") if valid else essay_text(slug="e2", title="")
+
+    def edit_after_the_check(stage, done, total):
+        if stage == "check" and done == total:
+            (tmp_path / "2.md").write_text(edited)
+
+    if valid:
+        _import_with_workers(tmp_path, on_progress=edit_after_the_check)
+        assert Post.objects.get(slug="e2").title == "Edited"
+    else:
+        with pytest.raises(essays_io.InvalidEssaysError) as error:
+            _import_with_workers(tmp_path, on_progress=edit_after_the_check)
+        assert str(error.value.errors[0]).startswith(f"{tmp_path / '2.md'}:4: empty title")
+        assert not Post.objects.exists()

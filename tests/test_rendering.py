@@ -117,6 +117,72 @@ def test_markers_in_code_links_and_html_stay_literal(body, literal):
     assert noterefs(html) == ["1"], "the marker in running text still becomes a footnote"
 
 
+# Pieces of essays with markers, and of what can hide one (or seem to): the trial of only
+# the runs of lines that need it must find what the trial of the whole essay finds.
+_NEAR_MARKERS = [
+    *["it", "(1)", "(2)", " ", "\n", "\n\n", " \n", "\n\n\n", "`", "``", "*", "_", "!", "\\"],
+    *["[a](/b)", "[", "](", ")", "]", '<abbr title="t', '">', "</abbr>", "<", ">", "> "],
+    *["- ", "1. ", "  ", "   ", "|", "\n|-|", "# ", "<https://x.y/", "<div>", "<b>", "[^1]"],
+    *["---", "\n===", "&amp;", '"', "'"],
+]
+
+
+# Most of them without what reaches past a blank line (then every run is tried alone).
+_NEAR_ONLY = [piece for piece in _NEAR_MARKERS if piece not in ("  ", "   ", "<")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NEAR_MARKERS), max_size=50).map("".join)
+    | st.lists(st.sampled_from(_NEAR_ONLY), max_size=50).map("".join)
+)
+def test_markers_tried_run_by_run_are_those_tried_in_the_whole_essay(body):
+    from blog.rendering import legacy, parser
+
+    candidates = list(legacy._MARKER.finditer(body))
+    whole = (
+        legacy._tried(body, [(0, len(body))], candidates, parser.to_html) if candidates else set()
+    )
+    assert legacy._markers_in_text(body, candidates, parser.to_html) == whole
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NEAR_MARKERS), max_size=50).map("".join)
+    | st.lists(st.sampled_from(_NEAR_ONLY), max_size=50).map("".join),
+    st.sampled_from(["(1) One.", "(1) One.\n\n(2) Two.", "(2) Two [x]: /y.", "(1) `c`"]),
+)
+def test_markers_taken_for_footnotes_at_once_are_those_tried(body, notes):
+    from blog.rendering import legacy, parser
+
+    text = f"{body}\n\n--\n\n{notes}\n"
+    translated = legacy.translate(text, parser.to_html)
+    assert legacy.translate_and_parse(text, parser.to_html) == (
+        translated,
+        parser.to_html(translated),
+    )
+
+
+_FOOTNOTED = [
+    *["w", " ", "\n", "\n\n", "[^1]", "[^2]", "[^A]", "[^a]", "[^1]: n", "[^2]: ", "[^a]: x"],
+    *["    ", "> ", "- ", "[", "](/u)", "`", "*", "\n\n[^1]: dup [^2]", "\n\n[^2]: [^1] in"],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FOOTNOTED), max_size=40).map("".join))
+def test_every_reference_written_has_its_back_link(body):
+    """So markup._footnotes looks for a dangling back-link only when they outnumber them."""
+    from blog.rendering import markup, parser
+
+    html = parser.to_html(body)
+    references = markup._REF_ID.findall(html)
+    back_links = markup._BACKREF_ID.findall(html)
+    assert len(set(references)) == len(references) == html.count(" data-footnote-ref>")
+    assert len(set(back_links)) == len(back_links) == html.count('class="footnote-backref"')
+    assert set(references) <= set(back_links)
+
+
 def test_a_marker_after_an_exclamation_mark_is_not_an_image():
     html = rendering.render(legacy("Wild!(1) Really.", "(1) Note."))
     assert "Wild!<sup" in html

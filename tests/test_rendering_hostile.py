@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blog import rendering
-from blog.rendering import guard, parser
+from blog.rendering import guard, markup, parser
 from blog.rendering.guard import MAX_DEPTH
 from blog.rendering.markup import HIGHLIGHT_BUDGET
 from tests.test_rendering import seed_body
@@ -206,3 +206,17 @@ def test_feeds_leave_text_and_code_that_show_an_in_page_href_alone(body):
     assert f'href="{PAGE}#fn-1"' in absolute
     assert f'href="{PAGE}#fnref-1"' in absolute
     assert absolute.count(PAGE) == 2
+
+
+# check() looks for the source lines only when the plain HTML shows something to say.
+_CHECKED = [*_MARKDOWN, "<b>", "</i>", "<textarea>", '<abbr title="x">y</abbr>', "<!--", "\x0b"]
+_CHECKED += ["```python\nx = 1\n```\n", "<div>", "> " * 5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CHECKED), max_size=60).map("".join))
+def test_check_skips_the_source_lines_only_where_they_would_find_nothing(text):
+    text = guard.cap_quotes(guard.unclosed_raw_blocks(text)[0])
+    html = parser.to_html(text)
+    if not guard.needed(text, html) and not markup.unhighlighted(html):
+        assert rendering._located_problems(text) == []

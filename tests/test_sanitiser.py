@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blog import rendering
-from blog.rendering import sanitise
+from blog.rendering import guard, parser, sanitise
 from tests.html_tools import normalise
 
 VECTORS = [
@@ -264,6 +264,96 @@ def test_a_url_the_allowlist_refuses_sends_the_essay_through_nh3(body):
     assert not raw
     assert sanitise.markup_only(html) is None
     assert not re.search(r'(?:href|src)="[a-z-]+:', rendering.render(body))
+
+
+# The fast path with the writer's simplest raw HTML: `<abbr title="...">IMO</abbr>` ---------
+
+_NAMES = ["abbr", "kbd", "b", "i", "s", "sub", "mark", "q"]
+# Text around and inside the elements: what can cut an element (emphasis, a code span, a
+# table cell, a link, an escape, a line), odd characters, and raw HTML of other kinds.
+_AROUND = [
+    *["IMO", "x", " ", "\n", "\n\n", "*", "**", "_", "`", "|", "\n|-|-|\n", "~~", "\\"],
+    *["[a](/b)", "[", "](/u)", "[^1]", "\n\n[^1]: n", "# ", "> ", "- ", "    ", "```\n"],
+    *["&amp;", "&eacute;", "&#11;", "&", '"', "'", "<", ">", "\u00a0", "\x0b", "é", "(1)"],
+    *["<span>", "</b>", "<abbr>", "<!-- c -->", "<ABBR>x</ABBR>", '<b title="x" >y</b>'],
+]
+_TITLES = st.sampled_from(["", ' title="in my opinion"', " title=\"it's \u00a0'so'\"", ' title=""'])
+_SIMPLE = st.builds(
+    "<{0}{1}>{2}</{0}>".format,
+    st.sampled_from(_NAMES),
+    _TITLES,
+    st.lists(st.sampled_from(_AROUND), max_size=4).map("".join),
+)
+_WITH_SIMPLE = st.lists(_SIMPLE | st.sampled_from(_AROUND), max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WITH_SIMPLE)
+def test_simple_raw_html_skips_the_guard_only_where_it_changes_nothing(text):
+    html = parser.to_html(text)
+    if not guard.needed(text, html):
+        assert guard.balance(html) == html
+    assert_fast_path_is_nh3(text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Say <abbr title="in my opinion">IMO</abbr>, [twice](https://x.example/y).',
+        "Press <kbd>Ctrl</kbd> and <kbd>C</kbd>: H<sub>2</sub>O, **<mark>this</mark>**.",
+        '- <abbr title="a">A</abbr>\n\n> <q>x &amp; y</q>\n\n| <b>a</b> | b |\n|-|-|',
+    ],
+)
+def test_simple_raw_html_takes_the_fast_path(body):
+    assert assert_fast_path_is_nh3(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "*a <kbd>b* c</kbd>",  # emphasis cuts it
+        "| <kbd>a | b</kbd> |\n|-|-|",  # so does a table cell
+        '<abbr title="x">\nIMO</abbr> a < b',  # a raw HTML block: passed through as written
+        "<abbr>a</abbr> <span>b</span>",  # other raw HTML
+        '<abbr title="x" lang="en">a</abbr>',  # another attribute
+        "\\<abbr>a</abbr>",  # a lone end tag
+    ],
+)
+def test_raw_html_that_is_not_that_simple_goes_through_the_guard(body):
+    assert not assert_fast_path_is_nh3(body)
+
+
+# URLs markup_only() knows nh3 keeps, without asking it: http(s) with a plain host, paths.
+_HREF_CHARACTER = st.sampled_from([*string.ascii_letters, *string.digits, *"-._~!$'()*+,;=:@/?#%"])
+_HREF_TAIL = st.lists(_HREF_CHARACTER | st.just("&amp;"), max_size=12).map("".join)
+_LABEL = st.from_regex(r"[a-zA-Z0-9-]{1,8}", fullmatch=True)
+_HOST = st.builds(
+    "{}{}".format,
+    st.lists(_LABEL.map("{}.".format), max_size=3).map("".join),
+    st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,8}", fullmatch=True),
+)
+_WEB = st.builds(
+    "{}://{}{}{}{}".format,
+    st.sampled_from(["http", "https", "HTTPS"]),
+    _HOST,
+    st.sampled_from(["", ":8", ":443", ":9999"]),
+    st.sampled_from(["", "/", "?", "#"]),
+    _HREF_TAIL,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WEB | _HREF_TAIL.map("/{}".format))
+def test_a_url_markup_only_keeps_unasked_is_one_nh3_keeps(url):
+    if sanitise._KEPT_URL.fullmatch(url):
+        link = f'<a href="{url}">x</a>'
+        assert sanitise.clean(link) == link
+
+
+def test_urls_of_other_shapes_are_asked_about():
+    for url in ["https://xn--a.example/", "https://1.2.3.999/", "https://a.b.", "mailto:a@b"]:
+        assert not sanitise._KEPT_URL.fullmatch(url)
+    assert sanitise._KEPT_URL.fullmatch("https://example.org/a?b=1&amp;c=(2)#d")
 
 
 # Refused tags are shown as text: they never swallow what follows ------------------------

@@ -2,7 +2,8 @@
 
 cmark-gfm's own markup is balanced and holds no refused tag: only the writer's raw HTML
 can need this, or nesting deeper than the cap. So the guard runs when needed() says so:
-the markdown has something raw HTML can start with, or the HTML nests too deep (a cheap
+the markdown has something raw HTML can start with (but simple inline elements, whole and
+holding text alone), or the HTML nests too deep (a cheap
 count), or cmark put a link inside a link (a footnote reference or an autolink). Before the parser,
 cap_quotes() drops block quote markers past the cap (cmark-gfm itself is slow on 80 KB
 of `>`, and the guard would flatten them anyway).
@@ -44,6 +45,8 @@ _TOKEN = re.compile(rf"<(?:(!--)|(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:{_ATTRIBUTE})*){
 _SCRIPT_END = {name: re.compile(rf"</{name}{_WS}*>", re.IGNORECASE) for name in ("script", "style")}
 _COMMENT_END = re.compile("-->")
 # The end of a block cmark wrote: a script's end tag after it is in another block.
+# Paragraphs and headings of text alone, outside any element: nothing to change in them.
+_PLAIN_BLOCKS = re.compile(r"(?:\n?<(p|h[1-6])>[^<]*</\1>)+")
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|td|th|pre|section)>")
 
 VOID = frozenset({"br", "hr", "img", "wbr", "col"})
@@ -111,6 +114,10 @@ class _Guard:
         html, out = self.html, self.out
         pos = 0
         while (match := _TOKEN.search(html, pos)) is not None:
+            if not self.stack and (plain := _PLAIN_BLOCKS.match(html, pos)) is not None:
+                out.append(plain.group())  # as the loop would write them, token by token
+                pos = plain.end()
+                continue
             out.append(html[pos : match.start()])
             pos = match.end()
             comment, closing, name, attributes, slash = match.groups()
@@ -243,21 +250,60 @@ _STEP = {"": 1, "/": -1}
 # A link opening before the previous one closed: cmark-gfm writes a footnote reference or
 # an autolink in a link's text so (`[a[^1]](u)`, `[<https://x>](u)`), and HTML closes the
 # outer link there.
-_LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
+LINK_IN_LINK = re.compile(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^<]*)*<a ")
 # A link but the footnotes' own (reference, back-link): only such a link can hold one.
 _OTHER_LINK = re.compile(
     r'<a (?!href="#fn-[^"]*" id="fnref-|href="#fnref-[^"]*" class="footnote-backref")'
 )
 
 
+# Raw HTML that is balanced as written: an element of a few harmless inline tags (no
+# attribute but a plain `title`) holding text alone, whole on one line of the markdown (so
+# never a raw HTML block, whose lines cmark passes through as written), as
+# `<abbr title="in my opinion">IMO</abbr>`: six essays in ten have one. In the HTML, its
+# text must still be text (emphasis or a table cell can cut it) in cmark's escaping, which
+# sanitise.markup_only() expects; tests/test_sanitiser.py proves the output is nh3's.
+_SIMPLE_NAMES = "abbr|b|bdi|cite|dfn|i|kbd|mark|q|s|samp|small|sub|u|var"
+_SIMPLE_IN_MARKDOWN = re.compile(rf'<({_SIMPLE_NAMES})(?: title="[^"&<>\n]*")?>[^<\n]*</\1>')
+_SIMPLE_IN_HTML = {
+    name: re.compile(
+        rf'<{name}(?: title="[^"&<>\n]*")?>[^<&\n]*(?:&(?:amp|lt|gt|quot);[^<&\n]*)*</{name}>'
+    )
+    for name in _SIMPLE_NAMES.split("|")
+}
+
+
 def needed(markdown: str, html: str) -> bool:
     """Whether balance() can change cmark-gfm's HTML of the markdown."""
-    if _RAW_HTML.search(markdown):
+    if _RAW_HTML.search(markdown) and not _only_simple_raw_html(markdown, html):
         return True
     # Counted in C (findall, map, accumulate): about a third of the parse's time.
     if max(accumulate(map(_STEP.__getitem__, _NESTING.findall(html))), default=0) > MAX_DEPTH:
         return True
-    return _OTHER_LINK.search(html) is not None and _LINK_IN_LINK.search(html) is not None
+    return _OTHER_LINK.search(html) is not None and LINK_IN_LINK.search(html) is not None
+
+
+def _only_simple_raw_html(markdown: str, html: str) -> bool:
+    """Whether the writer's raw HTML is all simple elements (above), each whole in the HTML."""
+    names = set()
+    pos = 0
+    while (raw := _RAW_HTML.search(markdown, pos)) is not None:
+        simple = _SIMPLE_IN_MARKDOWN.match(markdown, raw.start())
+        if simple is None:
+            return False  # other raw HTML
+        names.add(simple.group(1))
+        pos = simple.end()
+    # The only raw tags are of these names (cmark writes none): each one in a whole element.
+    # A long name counted anywhere (in text too: then the guard runs) costs one pass.
+    return all(
+        (
+            html.count(name)
+            if len(name) > 2
+            else html.count(f"<{name}>") + html.count(f"<{name} ") + html.count(f"</{name}>")
+        )
+        == 2 * len(_SIMPLE_IN_HTML[name].findall(html))
+        for name in names
+    )
 
 
 # A line starting with more than MAX_DEPTH block quote markers (CommonMark 5.1: up to three

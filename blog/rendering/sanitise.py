@@ -9,13 +9,15 @@ not http, https or mailto (relative URLs are fine).
 No `rel` is added to links: essays link out without target="_blank", so there is no
 opener to protect, and the site's Referrer-Policy already limits what is sent.
 
-A fast path for essays without raw HTML (render() knows: guard.needed() is false). Then
-every tag is cmark-gfm's own or the renderer's finishing touch, and each of those tags,
+A fast path for essays without raw HTML, or with only simple inline elements of it
+(`<abbr title="...">IMO</abbr>`; render() knows: guard.needed() is false). Then every tag
+is cmark-gfm's own, the renderer's finishing touch or such an element, and each of those tags,
 attributes and classes is in the allowlist below: nh3 could only drop a URL and
 re-serialise. So markup_only() writes nh3's serialisation itself (`<br>` for `<br />`,
 `"` for `&quot;` in text, `'`, `<` and `>` unescaped in attributes, `&nbsp;`, and the
 class of code in a language Pygments doesn't know dropped) and asks nh3 about the URLs
-alone, in one small document; any URL it would change sends the whole essay through nh3.
+alone (but those of a shape it always keeps), in one small document; any URL it would
+change sends the whole essay through nh3.
 nh3 costs 3x the parse on an ordinary essay and 5 ms/KB on tag-dense ones.
 tests/test_sanitiser.py proves, on generated markdown, on every fixture and on each
 construct, that this is exactly nh3's output.
@@ -95,7 +97,21 @@ def clean(html: str) -> str:
 
 # Raw `"` only delimits attribute values: cmark-gfm and Pygments write it as &quot; in text.
 _VALUE_WITH_ENTITY = re.compile(r'="([^"&]*&[^"]*)"')
-_URL = re.compile(r' (?:href|src)="([^"#][^"]*)"')
+# So does `>` a tag: an `&` followed by a `"` before any `<`, `>` is in a value (the last `&`
+# of the value: a search that stops at each `&` stays linear).
+_ENTITY_IN_VALUE = re.compile(r'&[^"<>&]*"')
+# `="` first, then the look behind it for the attribute's name: the search skips to each.
+_URL = re.compile(r'="(?:(?<= href=")|(?<= src="))([^"#][^"]*)"')
+# A URL nh3 keeps as written, known without asking it: http(s) with a host name of ASCII
+# letters, digits and hyphens, no punycode, ending in a letter (the URL parser can refuse
+# neither), or a path on this site (no scheme: relative, kept); then the characters
+# cmark-gfm leaves in an href, `&` escaped. tests/test_sanitiser.py asks nh3 about
+# random ones. A URL of any other shape is asked about.
+_KEPT_URL = re.compile(
+    r"(?:https?://(?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*(?::[0-9]{1,4})?(?=[/?#]|$)|/)"
+    r"(?:[a-z0-9\-._~!$'()*+,;=:@/?#%]|&amp;)*",
+    re.IGNORECASE,
+)
 _UNKNOWN_LANGUAGE = re.compile(r'<code class="language-[^"]*">')
 # NUL: cmark-gfm writes U+FFFD for it, so it can stand for a quote kept in an attribute.
 _KEPT_QUOTE = "\0"
@@ -107,14 +123,21 @@ def _value(match: re.Match) -> str:
 
 
 def markup_only(html: str) -> str | None:
-    """nh3's output for HTML of cmark-gfm's and the renderer's own markup, no raw HTML;
+    """nh3's output for HTML of cmark-gfm's and the renderer's own markup (raw HTML: only
+    guard's simple elements);
     None if a URL in it is one nh3 would drop (then clean() decides)."""
     if 'class="language-' in html:
         html = _UNKNOWN_LANGUAGE.sub("<code>", html)
     # ` />` ends cmark-gfm's void tags only: in text, `>` is &gt;.
-    html = _VALUE_WITH_ENTITY.sub(_value, html.replace(" />", ">"))
+    html = html.replace(" />", ">")
+    kept_quotes = _ENTITY_IN_VALUE.search(html) is not None
+    if kept_quotes:  # a pass over every attribute, rarely needed
+        html = _VALUE_WITH_ENTITY.sub(_value, html)
     html = html.replace("&quot;", '"').replace("&#39;", "'").replace("\xa0", "&nbsp;")
-    html = html.replace(_KEPT_QUOTE, "&quot;")
+    if kept_quotes:
+        html = html.replace(_KEPT_QUOTE, "&quot;")
     # Now in nh3's own spelling: a URL it keeps, it writes back unchanged.
-    urls = "".join(f'<a href="{url}"></a>' for url in set(_URL.findall(html)))
+    urls = "".join(
+        f'<a href="{url}"></a>' for url in set(_URL.findall(html)) if not _KEPT_URL.fullmatch(url)
+    )
     return None if urls and clean(urls) != urls else html
