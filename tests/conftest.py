@@ -1,6 +1,13 @@
 import datetime as dt
 import itertools
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -151,3 +158,75 @@ def writer_client(client, django_user_model):
 def _fast_password_hashing(settings):
     """Accounts made by tests (admin_client's too) don't need a slow, strong hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def production_env(**variables: str) -> dict[str, str]:
+    """The environment of a production process started by a test: this one's (secret key,
+    HTTPS off), the collected static files, no access log, `variables` (DATABASE_URL...)
+    over it."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
+    return env | {
+        "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "ACCESS_LOG": "0",
+        **variables,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """A running production server: its address, its process and its log (its output)."""
+
+    def __init__(self, process: subprocess.Popen, log: Path, url: str) -> None:
+        self.process = process
+        self.log = log
+        self.url = url
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=15) as response:
+            return response.read().decode()
+
+    def workers(self) -> list[int]:
+        """The process ids of its workers now."""
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.fixture
+def app_server(tmp_path) -> Iterator[Callable[[dict[str, str]], AppServer]]:
+    """app_server(env): the server as `make serve` runs it (site_config.serve), with this
+    environment, on a free port; returned once a worker serves (no request made: the
+    database may be locked)."""
+    started: list[AppServer] = []
+
+    def start(env: dict[str, str]) -> AppServer:
+        port = free_port()
+        log = tmp_path / f"server-{len(started)}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "site_config.serve"],
+                cwd=ROOT,
+                env=env | {"BIND": f"127.0.0.1:{port}"},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        server = AppServer(process, log, f"http://127.0.0.1:{port}")
+        started.append(server)
+        deadline = time.monotonic() + 90  # a loaded machine: a worker may take its time
+        while "Started worker" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        return server
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        server.process.wait(timeout=30)

@@ -4,14 +4,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
-from django.conf import settings
 
 from blog.models import Post
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -57,28 +54,14 @@ def test_admin_pages_are_never_cached(admin_client, make_post):
     assert "Fresh" in admin_client.get("/admin/blog/post/").text
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
-
-
 @pytest.mark.slow
-def test_an_edit_is_visible_at_once_in_every_worker_process(tmp_path):
+def test_an_edit_is_visible_at_once_in_every_worker_process(tmp_path, app_server):
     """Two servers (two processes) share the database and the page cache; a third edits."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
-    env |= {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}",
-        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-        "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_ACCESS_LOG": "",
-    }
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'site.db'}",
+        DJANGO_CACHE_DIR=str(tmp_path / "cache"),
+        WEB_CONCURRENCY="1",
+    )
 
     def manage(*args: str) -> None:
         subprocess.run(
@@ -92,40 +75,17 @@ def test_an_edit_is_visible_at_once_in_every_worker_process(tmp_path):
 
     manage("migrate", "--noinput")
     manage("loaddata", str(SEED))
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        urls = [f"http://127.0.0.1:{port}/words/autonomy/" for port in ports]
-        deadline = time.monotonic() + 90  # a loaded machine: gunicorn may take its time
-        while True:
-            try:
-                pages = [get(url) for url in urls]
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        assert all("<h1>Autonomy</h1>" in page for page in pages + [get(u) for u in urls])
-        manage(
-            "shell",
-            "-c",
-            "from blog.models import Post; p = Post.objects.get(slug='autonomy');"
-            "p.title = 'Autonomy, revised'; p.save()",
-        )
-        assert all("<h1>Autonomy, revised</h1>" in get(url) for url in urls)
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=20)
+    servers = [app_server(env), app_server(env)]
+    path = "/words/autonomy/"
+    pages = [server.get(path) for server in servers]
+    assert all("<h1>Autonomy</h1>" in page for page in pages + [s.get(path) for s in servers])
+    manage(
+        "shell",
+        "-c",
+        "from blog.models import Post; p = Post.objects.get(slug='autonomy');"
+        "p.title = 'Autonomy, revised'; p.save()",
+    )
+    assert all("<h1>Autonomy, revised</h1>" in server.get(path) for server in servers)
 
 
 def test_an_import_shows_on_the_next_request(client):
