@@ -5,7 +5,7 @@
 - BIND (127.0.0.1:8000): the address, `host:port` or `[IPv6]:port`.
 - WEB_CONCURRENCY (the number of cores): worker processes, forked from this one once it has
   loaded and warmed the site (site_config.wsgi.warm), and never recycled: each keeps its page
-  cache, bounded in bytes (bench/load.py --soak: memory flat over 100,000 requests).
+  cache, bounded in bytes (bench/load.py --soak: memory flat once it is full).
 - REQUEST_TIMEOUT (30): the longest a request may run, in seconds; past it, its worker ends
   and granian starts another (site_config.wsgi.TimeLimit).
 - ACCESS_LOG (1): a line per request on standard output; 0 turns it off.
