@@ -60,12 +60,12 @@ types: dev-sync
 	$(PROD) .venv/bin/mypy
 
 # Production: settings from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
-# DATABASE_URL...), gunicorn configured by gunicorn.conf.py.
+# DATABASE_URL...), the server (granian) from BIND, WEB_CONCURRENCY... (site_config/serve.py).
 serve: $(UV)
 	$(UV) sync --locked --no-dev --inexact
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	.venv/bin/gunicorn
+	exec .venv/bin/python -m site_config.serve
 
 # The newsletter's worker (emails outside the request), beside `make serve` in production.
 worker: $(UV)

@@ -7,6 +7,7 @@ Everything listens on 127.0.0.1 and every load run is bounded in time.
 import contextlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -56,7 +57,7 @@ class Site:
             "DJANGO_STATIC_ROOT": str(self.folder / "static"),
             "DJANGO_MEDIA_ROOT": str(self.folder / "media"),
             "DJANGO_SETTINGS_MODULE": "site_config.settings",
-            "GUNICORN_ACCESS_LOG": "",
+            "ACCESS_LOG": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
 
@@ -89,18 +90,18 @@ class Site:
         self.manage("collectstatic", "--noinput")
 
     @contextlib.contextmanager
-    def server(self, workers: int | None = None, threads: int | None = None) -> Iterator["Server"]:
-        """gunicorn as gunicorn.conf.py sets it up, with other workers/threads if given."""
+    def server(self, workers: int | None = None, command: str = "") -> Iterator["Server"]:
+        """The server as `make serve` runs it (site_config.serve), with `workers` if given;
+        or `command`, another server's ({bind}: its address), to compare with."""
         port = free_port()
         log = self.folder / "server.log"
+        bind = f"127.0.0.1:{port}"
         process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"],
+            shlex.split(command.format(bind=bind)) or [PYTHON, "-m", "site_config.serve"],
             cwd=ROOT,
-            env=self.env
-            | ({"WEB_CONCURRENCY": str(workers)} if workers else {})
-            | ({"GUNICORN_THREADS": str(threads)} if threads else {}),
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("a"),  # a file: an unread pipe would fill up and block the server
+            env=self.env | {"BIND": bind} | ({"WEB_CONCURRENCY": str(workers)} if workers else {}),
+            stdout=log.open("a"),  # a file: an unread pipe would fill up and block the server
+            stderr=subprocess.STDOUT,
         )
         server = Server(process, f"http://127.0.0.1:{port}", log)
         try:
@@ -124,23 +125,23 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
+                raise RuntimeError(f"the server exited: {self.log.read_text()[-2000:]}")
             if get(self.url + "/healthz")[0]:
                 return
             time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("the server did not start")
 
-    def worker_memory_mb(self) -> tuple[float, float]:
-        """The largest peak resident memory (VmHWM) among the workers, and the largest
-        proportional share (PSS: pages shared with the preloaded master counted in part)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        peaks, shares = [], []
-        for pid in children.read_text().split():
-            status = Path(f"/proc/{pid}/status").read_text()
-            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-            shares.append(int(re.search(r"Pss:\s+(\d+) kB", rollup).group(1)) / 1024)
-        return max(peaks), max(shares)
+    def workers(self) -> list[int]:
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+    def worker_memory_mib(self, field: str = "VmHWM") -> list[float]:
+        """Each worker's memory in MiB: peak resident (VmHWM), resident now (VmRSS)..."""
+        return [
+            int(re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())[1])
+            / 1024
+            for pid in self.workers()
+        ]
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, bytes]:

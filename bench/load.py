@@ -1,15 +1,18 @@
 """The whole picture under load: 1,000 essays, the production server, wrk on 127.0.0.1.
 
     .venv/bin/python bench/load.py [--posts 1000] [--seconds 10] [--workers 2]
+        [--compare 'NAME=COMMAND {bind}' ...]
     .venv/bin/python bench/load.py --soak 100000
 
-
-Loads bench/corpus.py's essays into a fresh SQLite database, starts gunicorn with the
-production settings, and measures each target twice, alternating, in one run: the essay
-and list pages with the page cache warm and cold (cold: every request a cache miss), and
-the same essay's bytes as a static file served by the same stack (the baseline). Prints
-requests/s, p50/p99 latency, errors, the essay/static ratio, peak memory per worker,
-queries per page and the import time.
+Loads bench/corpus.py's essays into a fresh SQLite database, starts the server as `make
+serve` does (site_config.serve) with the production settings, and measures each target
+twice, alternating, in one run: the essay and list pages with the page cache warm and cold
+(cold: every request a cache miss), and the same essay's bytes as a static file served by
+the same stack (the baseline). Prints requests/s, p50/p99 latency, errors, the ratios to
+the static file, each worker's peak memory (VmHWM), the load average, queries per page and
+the import time. Each --compare server (e.g. `gunicorn=python -m gunicorn --bind {bind}
+--workers 2 site_config.wsgi`, installed beside) is measured the same way in the same
+rounds.
 
 --soak N instead sends N requests (in 10 s wrk runs) of a mix of essays, lists, feeds and
 one in ten the spellings anyone may invent (`/atom.xml?page=N`, `?page=0N`), and prints each
@@ -17,6 +20,8 @@ worker's resident memory after each run: it must stay flat (workers are never re
 """
 
 import argparse
+import itertools
+import os
 import re
 import shutil
 import statistics
@@ -59,22 +64,15 @@ end
 """
 
 
-def worker_rss_mb(server: Server) -> list[float]:
-    pid = server.process.pid
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    status = [Path(f"/proc/{child}/status").read_text() for child in children]
-    return [int(re.search(r"VmRSS:\s+(\d+) kB", s).group(1)) / 1024 for s in status]
-
-
 def soak(site: Site, essays: list[str], total: int, args: argparse.Namespace) -> None:
     paths = [*essays, "/", "/words/", "/words/?page=2", "/atom.xml", "/rss.xml"]
     script = site.folder / "soak.lua"
     script.write_text(SOAK_SCRIPT % ", ".join(f'"{path}"' for path in paths))
-    with site.server(args.workers, args.threads) as server:
+    with site.server(args.workers) as server:
         sent, started = 0, time.perf_counter()
         print(f"soak: {total} requests over {len(paths)} URLs and hostile spellings")
-        print(f"{'requests':>9}  worker RSS MB")
-        print(f"{sent:>9}  {' '.join(f'{mb:6.1f}' for mb in worker_rss_mb(server))}")
+        print(f"{'requests':>9}  {'load':>5}  worker RSS MiB (peak)")
+        report(sent, server)
         command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", "10s"]
         command += ["-s", str(script), server.url]
         while sent < total:
@@ -86,8 +84,15 @@ def soak(site: Site, essays: list[str], total: int, args: argparse.Namespace) ->
                 timeout=60,
             ).stdout
             sent += int(re.search(r"(\d+) requests in", out).group(1))
-            print(f"{sent:>9}  {' '.join(f'{mb:6.1f}' for mb in worker_rss_mb(server))}")
+            report(sent, server)
         print(f"{sent} requests in {time.perf_counter() - started:.0f} s")
+
+
+def report(sent: int, server: Server) -> None:
+    now = server.worker_memory_mib("VmRSS")
+    peak = server.worker_memory_mib("VmHWM")
+    memory = " ".join(f"{mib:6.1f} ({top:.1f})" for mib, top in zip(now, peak, strict=True))
+    print(f"{sent:>9}  {os.getloadavg()[0]:5.2f}  {memory}", flush=True)
 
 
 ESSAYS = """
@@ -101,12 +106,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
-    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--workers", type=int, help="default: the number of cores")
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=COMMAND")
     parser.add_argument("--soak", type=int, metavar="N", help="memory over N requests")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
+    servers = {"site_config.serve": ""} | dict(c.split("=", 1) for c in args.compare)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -124,40 +130,48 @@ def main() -> None:
         with site.server() as server:
             # The baseline: the essay's own bytes, as a static file of the same server.
             (folder / "site" / "static" / "essay.html").write_bytes(get(server.url + essay)[1])
-        with site.server(args.workers, args.threads) as server:
-            targets = {
-                "static file": (server.url + "/static/essay.html", False),
-                "essay, warm": (server.url + essay, False),
-                "essay, cold": (server.url + essay, True),
-                "list, warm": (server.url + "/words/", False),
-                "list, cold": (server.url + "/words/", True),
-            }
-            results = {name: [] for name in targets}
-            for _ in range(2):
-                for name, (url, cold) in targets.items():
-                    get(url)  # warm the cache (and the worker) before measuring
-                    results[name].append(wrk(url, args.seconds, args.connections, cold))
-            peak_mb, pss_mb = server.worker_memory_mb()
+        targets = {
+            "static file": ("/static/essay.html", False),
+            "essay, warm": (essay, False),
+            "essay, cold": (essay, True),
+            "list, warm": ("/words/", False),
+            "list, cold": ("/words/", True),
+        }
+        results = {(s, t): [] for s in servers for t in targets}
+        peaks: dict[str, list[float]] = {}
+        loads = []
+        for _ in range(2):
+            for name, command in servers.items():
+                with site.server(args.workers or 2, command) as server:
+                    for target, (path, cold) in targets.items():
+                        get(server.url + path)  # warm the cache (and the worker) first
+                        run = wrk(server.url + path, args.seconds, args.connections, cold)
+                        results[name, target].append(run)
+                        loads.append(os.getloadavg()[0])
+                    peak, before = server.worker_memory_mib(), peaks.get(name, [])
+                    peaks[name] = [max(p) for p in itertools.zip_longest(peak, before, fillvalue=0)]
 
     print(
-        f"{args.posts} essays; gunicorn {args.workers or 'default'} workers x "
-        f"{args.threads or 'default'} threads (gunicorn.conf.py); wrk {args.connections} "
-        f"connections, {args.seconds} s per target, each target twice"
+        f"{args.posts} essays; {args.workers or 2} workers; wrk {args.connections} connections, "
+        f"{args.seconds} s per target, each twice; load average {min(loads):.1f}-{max(loads):.1f}"
     )
-    print(f"{'target':<14}{'req/s (runs)':>22}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, runs in results.items():
-        rates = " / ".join(f"{r.requests_per_second:.0f}" for r in runs)
-        print(
-            f"{name:<14}{rates:>22}{statistics.median(r.p50_ms for r in runs):>9.2f}"
-            f"{max(r.p99_ms for r in runs):>9.2f}{sum(r.errors for r in runs):>8}"
-        )
-    static = statistics.mean(r.requests_per_second for r in results["static file"])
-    for name in ("essay, warm", "essay, cold", "list, warm"):
-        rate = statistics.mean(r.requests_per_second for r in results[name])
-        print(f"ratio {name} / static file: {rate / static:.2f}")
-    print(f"memory per worker: peak RSS {peak_mb:.1f} MB, PSS at the end {pss_mb:.1f} MB")
+    for name in servers:
+        print(f"\n{name}")
+        print(f"{'target':<14}{'req/s (runs)':>22}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        for target in targets:
+            runs = results[name, target]
+            rates = " / ".join(f"{r.requests_per_second:.0f}" for r in runs)
+            print(
+                f"{target:<14}{rates:>22}{statistics.median(r.p50_ms for r in runs):>9.2f}"
+                f"{max(r.p99_ms for r in runs):>9.2f}{sum(r.errors for r in runs):>8}"
+            )
+        static = statistics.mean(r.requests_per_second for r in results[name, "static file"])
+        for target in ("essay, warm", "essay, cold", "list, warm"):
+            rate = statistics.mean(r.requests_per_second for r in results[name, target])
+            print(f"ratio {target} / static file: {rate / static:.2f}")
+        print("peak memory per worker (VmHWM): " + ", ".join(f"{m:.1f} MiB" for m in peaks[name]))
     print(
-        f"queries: essay {queries[0]} cold, {queries[1]} warm; list {queries[2]} cold, "
+        f"\nqueries: essay {queries[0]} cold, {queries[1]} warm; list {queries[2]} cold, "
         f"{queries[3]} warm"
     )
     print(f"import of {args.posts} essays: {import_seconds:.2f} s (import_essays, with start-up)")

@@ -2,7 +2,6 @@ import datetime as dt
 import itertools
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -191,7 +190,7 @@ def _fast_password_hashing(settings):
 
 
 # Real servers beside the tests, each in its own process on 127.0.0.1, stopped after the test:
-# the production app server (gunicorn.conf.py, as `make serve` runs it) and redis-server.
+# the production app server (site_config.serve, as `make serve` runs it) and redis-server.
 
 
 def free_port() -> int:
@@ -212,60 +211,62 @@ def database_url() -> str:
 
 def production_env(**variables: str) -> dict[str, str]:
     """The environment of a production process started by a test: this one's (secret key,
-    HTTPS off), the collected static files, `variables` (DATABASE_URL...) over it."""
+    HTTPS off), the collected static files, no access log, `variables` (DATABASE_URL...)
+    over it."""
     from django.conf import settings
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
     return env | {
         "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_ACCESS_LOG": "",
+        "ACCESS_LOG": "0",
         **variables,
     }
 
 
 class AppServer:
-    """A running production server: its address, its process and its log (standard error)."""
+    """A running production server: its address, its process and its log (its output)."""
 
-    def __init__(self, process: subprocess.Popen, log: Path) -> None:
+    def __init__(self, process: subprocess.Popen, log: Path, url: str) -> None:
         self.process = process
         self.log = log
-        self.url = ""
+        self.url = url
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path, timeout=15) as response:
             return response.read().decode()
 
+    def workers(self) -> list[int]:
+        """The process ids of its workers now."""
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
 
 @pytest.fixture
 def app_server(tmp_path) -> Iterator[Callable[[dict[str, str]], AppServer]]:
-    """app_server(env): gunicorn as `make serve` runs it, with this environment, on a port of
-    its choosing; returned once its first worker is booting (a request then waits for it)."""
+    """app_server(env): the server as `make serve` runs it (site_config.serve), with this
+    environment, on a free port; returned once a worker serves (no request made: the
+    database may be locked)."""
     started: list[AppServer] = []
 
     def start(env: dict[str, str]) -> AppServer:
+        port = free_port()
         log = tmp_path / f"server-{len(started)}.log"
         with log.open("w") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0"],
+                [sys.executable, "-m", "site_config.serve"],
                 cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=output,
+                env=env | {"BIND": f"127.0.0.1:{port}"},
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
-        server = AppServer(process, log)
+        server = AppServer(process, log, f"http://127.0.0.1:{port}")
         started.append(server)
-        deadline = time.monotonic() + 90  # a loaded machine: gunicorn may take its time
-
-        def wait_for(pattern: str) -> re.Match[str]:
-            while not (found := re.search(pattern, log.read_text())):
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
-            return found
-
-        server.url = wait_for(r"Listening at: (http://[\d.:]+)")[1]
-        wait_for("Booting worker")
+        deadline = time.monotonic() + 90  # a loaded machine: a worker may take its time
+        while "Started worker" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
         return server
 
     yield start

@@ -1,5 +1,6 @@
 """Whole public pages are cached, cost no query on a hit, and an edit shows at once."""
 
+import os
 import socket
 
 import pytest
@@ -346,3 +347,36 @@ def test_an_invalidation_missed_in_an_outage_is_made_once_the_shared_cache_is_ba
     assert shared.get(cache.GENERATION_KEY) == before  # kept across the outage
     assert "Edited while Redis was down" in client.get("/words/essay/").text
     assert shared.get(cache.GENERATION_KEY) not in (None, before)
+
+
+def test_a_generation_kept_from_its_file_is_replaced_at_once(settings, tmp_path):
+    """With the file cache, a worker keeps the generation it read while the cache's file for
+    it stays the same file (one stat per request); another process's invalidation writes a
+    new file, seen on the next read, however old the first one was."""
+    from django.core.cache import caches
+
+    from site_config.cache import GENERATION_KEY, Generation
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    reader, writer = Generation(on_failure=list), Generation(on_failure=list)
+
+    def age_the_file() -> None:
+        file = caches["default"]._key_to_file(GENERATION_KEY)
+        stat = os.stat(file)
+        os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60 * 10**9))
+
+    first = reader.current()
+    age_the_file()
+    assert reader.current() == first
+    for _ in range(3):
+        writer.replace()  # another process saves an essay
+        age_the_file()  # old by the next read, or not: the same
+        assert reader.current() == writer.current() != first
+        first = reader.current()
+    caches["default"].delete(GENERATION_KEY)  # culled by the cache: a new generation
+    assert reader.current() != first

@@ -2,7 +2,6 @@
 live preview, found in the navigation; a new site name seen at once by every worker of a
 real multi-process server."""
 
-import os
 import re
 import subprocess
 import sys
@@ -11,12 +10,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from blog.models import Autosave, Page
 from tests.browser.conftest import PASSWORD, sign_in
-from tests.conftest import ROOT
+from tests.conftest import ROOT, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,86 +55,58 @@ def test_an_about_page_written_in_the_admin_is_in_the_navigation(writer):
     assert page.js_errors == []
 
 
-class Server:
-    """gunicorn as `make serve` runs it, with WORKERS sync workers on a free 127.0.0.1 port,
-    against a file SQLite database; its access log names the worker (pid) of each probe."""
+WORKERS = 2
 
-    WORKERS = 2
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
-        self.env |= {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}",
-            "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-            "DJANGO_STATIC_ROOT": str(settings.STATIC_ROOT),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",
-            "SITE_NAME": "Old name",
-            "DJANGO_SUPERUSER_USERNAME": "writer",
-            "DJANGO_SUPERUSER_EMAIL": "writer@example.com",
-            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        }
+class Site:
+    """The server as `make serve` runs it with WORKERS workers, against a file SQLite
+    database; its access log names the worker that answered each request."""
+
+    def __init__(self, tmp_path: Path, app_server) -> None:
+        env = production_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'site.db'}",
+            DJANGO_CACHE_DIR=str(tmp_path / "cache"),
+            SITE_NAME="Old name",
+            DJANGO_SUPERUSER_USERNAME="writer",
+            DJANGO_SUPERUSER_EMAIL="writer@example.com",
+            DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+            WEB_CONCURRENCY=str(WORKERS),
+            ACCESS_LOG="1",
+        )
         for command in (["migrate", "--noinput"], ["ensure_writer"]):
             subprocess.run(
                 [sys.executable, "manage.py", *command],
                 cwd=ROOT,
-                env=self.env,
+                env=env,
                 check=True,
                 timeout=60,
                 capture_output=True,
             )
-        self.access = tmp_path / "access.log"
-        self.errors = tmp_path / "server.log"
-        self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0"),
-                *("--worker-class", "sync", "--workers", str(self.WORKERS)),
-                *("--access-logfile", str(self.access)),
-                *("--access-logformat", "%(p)s %({x-probe}i)s %(r)s"),
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.errors.open("w"),
-        )
-        deadline = time.monotonic() + 90  # a loaded machine: gunicorn may take its time
-        while not (found := re.search(r"Listening at: (http://[\d.:]+)", self.log())):
-            assert time.monotonic() < deadline, self.log()
-            assert self.process.poll() is None, self.log()
-            time.sleep(0.05)
-        self.url = found[1]
-        self.probes = 0
+        self.server = app_server(env)
+        self.url = self.server.url
 
-    def log(self) -> str:
-        return self.errors.read_text()
+    def _served(self) -> list[str]:
+        """The worker of each home page request so far, in order."""
+        log = self.server.log.read_text()
+        return re.findall(r'^\[worker (\d+)\] .*"GET / ', log, re.MULTILINE)
 
-    def get(self, path: str) -> tuple[str, str]:
-        """(the page, the pid of the worker that served it)."""
-        self.probes += 1
-        probe = f"probe-{self.probes}"
-        request = urllib.request.Request(self.url + path, headers={"X-Probe": probe})
-        with urllib.request.urlopen(request, timeout=15) as response:
+    def get(self, path: str = "/") -> tuple[str, str]:
+        """(the home page, the pid of the worker that served it): one request at a time,
+        so the next access line is this request's."""
+        before = len(self._served())
+        with urllib.request.urlopen(self.url + path, timeout=15) as response:
             text = response.read().decode()
-        # gunicorn logs the request once it is answered: wait for the line (bounded).
+        # The line is logged once the request is answered: wait for it (bounded).
         deadline = time.monotonic() + 10
-        while not (line := re.search(rf"^<(\d+)> {probe} ", self._access(), re.MULTILINE)):
-            assert time.monotonic() < deadline, f"{probe} not in the access log"
+        while len(served := self._served()) == before:
+            assert time.monotonic() < deadline, "the request is not in the access log"
             time.sleep(0.01)
-        return text, line[1]
-
-    def _access(self) -> str:
-        return self.access.read_text() if self.access.exists() else ""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        return text, served[before]
 
 
 @pytest.fixture
-def server(tmp_path):
-    server = Server(tmp_path)
-    yield server
-    server.stop()
+def server(tmp_path, app_server) -> Site:
+    return Site(tmp_path, app_server)
 
 
 @pytest.mark.slow
@@ -147,9 +117,9 @@ def test_a_new_site_name_shows_on_the_next_request_in_every_worker(browser, serv
         text, pid = server.get("/")
         assert "Old name" in text
         served_by.add(pid)
-        if len(served_by) == Server.WORKERS:
+        if len(served_by) == WORKERS:
             break
-    assert len(served_by) == Server.WORKERS, "the requests all went to one worker"
+    assert len(served_by) == WORKERS, "the requests all went to one worker"
 
     context = browser.new_context(base_url=server.url)
     page = context.new_page()
