@@ -66,10 +66,12 @@ for path in sorted(Path(sys.argv[1]).glob("*.md")):
 
 # A minimal Hugo site: every essay a page under /words/, a list of them, Hugo's defaults
 # otherwise (feeds, sitemap, code highlighted); raw HTML kept, as the project keeps <abbr>.
+# Feeds of the newest 20, as the project's (Hugo's default puts every page in each feed).
 HUGO_CONFIG = """\
 baseURL = "http://127.0.0.1/"
 title = "Essays"
 disableKinds = ["taxonomy", "term"]
+rssLimit = 20
 [markup.goldmark.renderer]
 unsafe = true
 """
