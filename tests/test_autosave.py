@@ -178,7 +178,7 @@ def test_a_page_has_its_own_autosave_beside_an_essay_of_the_same_number(
     post = make_post(body="The essay.")
     page = make_page(slug="about", body="As saved.")
     Page.objects.filter(pk=page.pk).update(id=post.pk)  # the same number, another table
-    page.refresh_from_db()
+    page = Page.objects.get(pk=post.pk)
     assert send(admin_client, post, body="The essay, changed.").status_code == 200
     assert send_page(admin_client, page, body="The page, changed.").status_code == 200
     assert Autosave.objects.count() == 2
