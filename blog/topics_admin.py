@@ -11,6 +11,7 @@ topics when the essay is saved (Topic.objects.for_names), whatever their case: t
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin
@@ -25,6 +26,19 @@ from blog.models import Post, Topic, fold
 ADD_PERMISSION = "blog.add_topic"
 
 
+class Counted(TypedDict):
+    essay_count: int  # the topic's essays (TopicAdmin.get_queryset)
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    CountedTopic = WithAnnotations[Topic, Counted]
+    _EssayAdmin = admin.ModelAdmin[Any]  # what the mixin extends (the essay's admin)
+else:
+    _EssayAdmin = object
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "essays", "address"]
@@ -37,8 +51,8 @@ class TopicAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(essay_count=Count("posts")).order_by("key")
 
     @admin.display(description="essays", ordering="essay_count")
-    def essays(self, topic: Topic) -> int:
-        return topic.essay_count  # type: ignore[attr-defined]
+    def essays(self, topic: "CountedTopic") -> int:
+        return topic.essay_count
 
     @admin.display(description="address")
     def address(self, topic: Topic) -> str:
@@ -124,10 +138,8 @@ class TopicNamesField(forms.Field):
             raise forms.ValidationError(errors)
 
 
-class TopicsAdminMixin:
+class TopicsAdminMixin(_EssayAdmin):
     """The essay admin's side: the topics field, and the topics made when the essay is."""
-
-    admin_site: admin.AdminSite
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "topics":
@@ -136,11 +148,11 @@ class TopicsAdminMixin:
             return TopicNamesField(
                 widget=widget, can_create=can_create, required=False, label="Topics"
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         # Topics are made now, with the essay: a form refused for another field made none.
         if "topics" in form.cleaned_data:
             topics = Topic.objects.for_names(form.cleaned_data["topics"])
             form.cleaned_data["topics"] = list(topics.values())
-        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        super().save_related(request, form, formsets, change)

@@ -5,6 +5,8 @@ The essay form belongs to blog/, which knows nothing of the newsletter: the box 
 here, to the admin registered for Post, by extending its form and fieldsets.
 """
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core import mail
@@ -261,7 +263,7 @@ class EmailToSubscribersForm(forms.ModelForm):
         return cleaned
 
     def _save_m2m(self) -> None:
-        super()._save_m2m()  # type: ignore[misc]  # Django's, not in django-stubs
+        cast(Any, super())._save_m2m()  # Django's, not in django-stubs
         field = self.fields.get("email_subscribers")
         if field is not None and not field.disabled:
             send = self.cleaned_data.get("email_subscribers", False)
