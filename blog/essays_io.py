@@ -33,12 +33,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Prefetch, QuerySet
-from django.dispatch import Signal
 from django.utils import timezone
 
 from blog import frontmatter, rendering, validators
 from blog.frontmatter import Essay, FrontMatterError
 from blog.models import Page, Post, Topic, Written, fold
+from blog.signals import essays_imported
 
 # A row a file makes.
 type Row = Post | Page
@@ -52,10 +52,6 @@ _TOPICS = Prefetch("topics", queryset=Topic.objects.only("name", "key"))
 BATCH_SIZE = 500
 # Where export_essays writes pages, inside its folder (import finds them anywhere).
 PAGES_FOLDER = "pages"
-
-# Sent (sender=Post, using=alias, created=n, updated=n) inside the import's transaction when
-# it changed posts: bulk writes send no post_save, so caches listen to this as well.
-essays_imported = Signal()
 
 # The front-matter name of each field the model checks (an error shows the value).
 _KEYS = {"slug": "slug", "external_link": "externalLink"}

@@ -10,9 +10,8 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from blog.essays_io import essays_imported
         from blog.models import Post
-        from blog.signals import essays_rerendered
+        from blog.signals import essays_imported, essays_rerendered
         from site_config.cache import invalidate_pages_on_change
 
         # Any change to an essay or its topics may change every page (lists, neighbours,

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 
-from blog.essays_io import essays_imported
 from blog.models import Post
+from blog.signals import essays_imported
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db
