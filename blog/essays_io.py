@@ -428,6 +428,7 @@ def _import(
         Post: Post.objects.using(using).only("slug", "created", *CONTENT).prefetch_related(_TOPICS),
         Page: Page.objects.using(using).only("slug", "created", *PAGE_CONTENT),
     }
+    render_many = functools.partial(map_, rendering.render)
     done = 0
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
@@ -437,14 +438,9 @@ def _import(
             if errors:  # a file changed since it was checked
                 raise InvalidEssaysError(errors[:1], 1)
             essays = [(path, essay) for (path, _, _), (essay, _) in zip(batch, parsed, strict=True)]
-            render_many = functools.partial(map_, rendering.render)
             for model, fields in FIELDS.items():
                 mine = [(path, essay) for path, essay in essays if model_of(essay) is model]
-                planned = (
-                    plan(mine, rows[model], now, build=not dry_run, render_many=render_many)
-                    if mine
-                    else []
-                )
+                planned = plan(mine, rows[model], now, build=not dry_run, render_many=render_many)
                 for change in planned:
                     if change.action == "create":
                         result.created += 1
