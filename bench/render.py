@@ -66,6 +66,13 @@ def main() -> None:
     report("baseline: cmark-gfm", baseline)
     ratio = statistics.median(renderer) / statistics.median(baseline)
     print(f"render() / baseline    {ratio:.1f}x (median)")
+    # Where the cost lies: essays whose code Pygments highlights, and the others.
+    code = ['<div class="highlight">' in rendering.render(body) for body in bodies]
+    for label, wanted in (("with highlighted code", True), ("without", False)):
+        pairs = [(r, b) for r, b, c in zip(renderer, baseline, code, strict=True) if c is wanted]
+        if pairs:
+            split = statistics.median(r for r, _ in pairs) / statistics.median(b for _, b in pairs)
+            print(f"  essays {label:<22} {len(pairs):>5}: {split:.1f}x (median)")
 
 
 if __name__ == "__main__":
