@@ -3,7 +3,9 @@
 A fixed window: at most `limit` requests per `seconds`, counted under a key that names the
 window. With Redis the count is atomic; the file cache may lose a count under concurrent
 requests (it never adds one), which is enough to stop a flood. When the cache is unusable
-the limit is not applied (logged): the writer's work and a reader's note come first.
+the limit is not applied (logged once per outage): the writer's work and a reader's note
+come first. After a failure the cache is left alone for the page cache's RETRY_SECONDS, so
+a hung Redis holds one request of a worker for its socket timeout, not every autosave.
 """
 
 import logging
@@ -11,11 +13,19 @@ import time
 
 from django.core.cache import cache
 
+from site_config import cache as page_cache
+
 log = logging.getLogger(__name__)
+
+# While the shared cache is left alone: the time.monotonic() when it is tried again.
+_retry_at = 0.0
 
 
 def allow(scope: str, client: str, limit: int, seconds: int) -> bool:
     """Count one request of `client` in `scope`; False once it is over the limit."""
+    global _retry_at
+    if time.monotonic() < _retry_at:
+        return True
     key = f"rate:{scope}:{client}:{int(time.time() // seconds)}"
     try:
         cache.add(key, 0, timeout=seconds)
@@ -25,5 +35,10 @@ def allow(scope: str, client: str, limit: int, seconds: int) -> bool:
             cache.set(key, 1, timeout=seconds)
             return True
     except Exception:
-        log.warning("Rate limit %s not applied: the shared cache is unusable.", scope)
+        _retry_at = time.monotonic() + page_cache.RETRY_SECONDS
+        log.warning(
+            "Rate limits not applied for %s s: the shared cache is unusable (%s).",
+            page_cache.RETRY_SECONDS,
+            scope,
+        )
         return True

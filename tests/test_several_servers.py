@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from blog.models import Post
+from blog.models import Autosave, Post
 from tests.conftest import ROOT, SEED, AppServer, database_url, production_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -273,3 +273,38 @@ def test_a_hung_redis_holds_a_request_about_a_second_and_no_edit_is_lost(
         lambda: first.get(PAGE) and title(second) == "Saved while Redis hung", RECOVERY_SECONDS
     )
     wait_until(lambda: all(serves_from_its_cache(server) for server in servers), RECOVERY_SECONDS)
+
+
+def autosave(server: AppServer, writer: Client, body: str) -> float:
+    """Autosave the essay's form through the server, as the editor's script does; the
+    seconds it took."""
+    post = Post.objects.get(slug="autonomy")
+    url = f"{server.url}/admin/blog/post/{post.pk}/autosave/"
+    csrf = "a" * 32  # the double-submit cookie: any token the cookie and the header share
+    cookie = f"sessionid={writer.cookies['sessionid'].value}; csrftoken={csrf}"
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Referer": server.url + "/admin/"}
+    data = urllib.parse.urlencode({"title": "Autonomy", "body": body}).encode()
+    started = time.monotonic()
+    with urllib.request.urlopen(urllib.request.Request(url, data, headers)) as response:
+        assert response.status == 200
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("shared", ["redis"], indirect=True)
+def test_a_hung_redis_holds_one_autosave_not_every_one(
+    shared, site_env, app_server, redis_server, writer
+):
+    """The rate limit's count is in Redis: while it hangs, the limit is left out, and only
+    one request per worker waits for the socket timeout."""
+    server = app_server(site_env)
+    assert autosave(server, writer, "Before") < 1
+    redis_server.pause()
+    try:
+        times = [autosave(server, writer, f"While Redis hung {n}") for n in range(4)]
+    finally:
+        redis_server.resume()
+    assert times[0] < 2.5, times
+    assert sum(times[1:]) < 1.5, times
+    # Every one was kept.
+    assert Autosave.objects.get().fields["body"] == "While Redis hung 3"
+    assert server.log.read_text().count("Rate limits not applied") == 1
