@@ -98,6 +98,8 @@ def test_a_note_referenced_twice_has_a_numbered_second_back_link(body):
         ("Call `f(1)` here, see it(1).", "<code>f(1)</code>"),
         ("See it(1).\n\n```\nf(1)\n```", "<pre><code>f(1)\n</code></pre>"),
         ("See it(1).\n\n    g(1)", "<pre><code>g(1)\n</code></pre>"),
+        ("See it(1).\n\n>     q(1)", "<pre><code>q(1)\n</code></pre>"),
+        ("See it(1).\n\n> > \tt(1)", "<pre><code>t(1)\n</code></pre>"),
         ("See it(1).\n\n~~~ text\nh(1)\n~~~", "h(1)"),
         ("See it(1), in [a link(1)](/x).", '<a href="/x">a link(1)</a>'),
         ("See it(1) or [this](https://w.org/F(1)).", 'href="https://w.org/F(1)"'),
@@ -107,7 +109,8 @@ def test_a_note_referenced_twice_has_a_numbered_second_back_link(body):
         ("See it(1) [and(1)][r].\n\n[r]: /x", '<a href="/x">and(1)</a>'),
     ],
     ids=[
-        *["code-span", "fenced", "indented", "tilde-fence", "link-text", "link-url"],
+        *["code-span", "fenced", "indented", "indented-in-quote", "tab-in-quotes"],
+        *["tilde-fence", "link-text", "link-url"],
         *["html-attribute", "html-block", "image-alt", "reference-link"],
     ],
 )

@@ -32,7 +32,7 @@ from blog.rendering.text import absolutize_footnotes, description, plain_text
 __all__ = ["VERSION", "absolutize_footnotes", "check", "description", "plain_text", "render"]
 
 # Bump when the output changes, so `manage.py rerender` refreshes stored HTML.
-VERSION = "5"
+VERSION = "6"
 
 # C0 controls but tab, newline and CR are not allowed in XML: one would break the feeds.
 # A vertical tab or form feed (a word processor's line break) still separates words.

@@ -32,9 +32,9 @@ _FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
 _MARKER = re.compile(r"\((?<=[^\s\]\\]\()(\d{1,4})\)")
 
 # Anything that can keep a marker from being a footnote: code spans and fences, indented
-# code, raw HTML and autolinks, links and link definitions. Text with none of these needs
-# no trial rendering.
-_MAY_HIDE_MARKERS = re.compile(r"`|~~~|<|\]\(|\]:|^(?: {4}|\t)", re.MULTILINE)
+# code (in a block quote too), raw HTML and autolinks, links and link definitions. Text
+# with none of these needs no trial rendering.
+_MAY_HIDE_MARKERS = re.compile(r"`|~~~|<|\]\(|\]:|^(?: {0,3}>)* ?(?: {4}|\t)", re.MULTILINE)
 # Those that reach past a blank line: fences, link definitions, raw HTML blocks that run
 # to their end tag (CommonMark 4.6, types 1 to 5), indented code (4 spaces, after a quote
 # marker too). Without them, only what is in a marker's own run of lines (between blank
