@@ -5,12 +5,13 @@ One path from a file to a row: `read_file` (regular files only, up to a size cap
 `load` (decode, parse, and the model's own field validators), then `plan` (match on the
 slug: create, update or unchanged; render), shared by loaddata and the import.
 
-Import checks every file before it writes anything, then writes in batches in one
-transaction: existing posts are fetched by slug a batch at a time, HTML is rendered in
-Python, and rows are written with bulk_create/bulk_update. Files are read twice (check,
-then write) rather than held in memory, so memory stays flat however many essays there are;
-a file unchanged since its check isn't checked again. With many files, worker processes
-check and render them, one per core (see "Checking and rendering in worker processes").
+Import reads, checks and writes in batches, in one transaction, all or nothing: one file
+that can't be imported and none is (every problem is still reported, with its file and
+line). Existing posts are fetched by slug a batch at a time, HTML is rendered in Python,
+and rows are written with bulk_create/bulk_update, a batch at a time, so memory stays flat
+however many essays there are. With many files, worker processes read, check and render
+them, one per core, while this process writes (see "Reading, checking and rendering in
+worker processes").
 """
 
 import contextlib
@@ -48,7 +49,7 @@ PAGE_CONTENT = ("title", "body", "status", "in_navigation", "navigation_order")
 FIELDS: dict[type[Row], tuple[str, ...]] = {Post: CONTENT, Page: PAGE_CONTENT}
 # A post's topics, fetched with it: the names are all a file holds of them.
 _TOPICS = Prefetch("topics", queryset=Topic.objects.only("name", "key"))
-BATCH_SIZE = 500
+BATCH_SIZE = 250
 # Where export_essays writes pages, inside its folder (import finds them anywhere).
 PAGES_FOLDER = "pages"
 
@@ -514,19 +515,20 @@ class _Scan:
     def take(self, batch: list[tuple[Found, "Read"]]) -> list[tuple[str, Essay]]:
         """The valid essays of a batch, by file; the problems of the others are recorded."""
         essays = []
-        for (path, _), (essay, found) in batch:
-            if isinstance(found, tuple):
-                self.result.errors.append(FrontMatterError(*found))
-                self.invalid.add(path)
-            elif essay is not None:
-                key, place = (essay.page, essay.slug), (path, essay.lines["slug"])
-                if key in self.first:
-                    self.repeated.setdefault(key, [self.first[key]]).append(place)
-                else:
-                    self.first[key] = place
-                self.result.ignored.update(essay.ignored)
-                self.result.warnings += found
-                essays.append((path, essay))
+        for (path, _), read in batch:
+            match read:
+                case None, (source, line, message):
+                    self.result.errors.append(FrontMatterError(source, line, message))
+                    self.invalid.add(path)
+                case essay, file_warnings:
+                    key, place = (essay.page, essay.slug), (path, essay.lines["slug"])
+                    if key in self.first:
+                        self.repeated.setdefault(key, [self.first[key]]).append(place)
+                    else:
+                        self.first[key] = place
+                    self.result.ignored.update(essay.ignored)
+                    self.result.warnings += file_warnings
+                    essays.append((path, essay))
             self.done += 1
             if self.on_progress:
                 self.on_progress(self.stage, self.done, self.total)
