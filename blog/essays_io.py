@@ -5,18 +5,18 @@ One path from a file to a row: `read_file` (regular files only, up to a size cap
 `load` (decode, parse, and the model's own field validators), then `plan` (match on the
 slug: create, update or unchanged; render), shared by loaddata and the import.
 
-Import checks every file before it writes anything, then writes in batches in one
-transaction: existing posts are fetched by slug a batch at a time, HTML is rendered in
-Python, and rows are written with bulk_create/bulk_update. Files are read twice (check,
-then write) rather than held in memory, so memory stays flat however many essays there are;
-a file unchanged since its check isn't checked again. With many files, worker processes
-check and render them, one per core (see "Checking and rendering in worker processes").
+Import reads, checks and writes in batches, in one transaction, all or nothing: one file
+that can't be imported and none is (every problem is still reported, with its file and
+line). Existing posts are fetched by slug a batch at a time, HTML is rendered in Python,
+and rows are written with bulk_create/bulk_update, a batch at a time, so memory stays flat
+however many essays there are. With many files, worker processes read, check and render
+them, one per core, while this process writes (see "Reading, checking and rendering in
+worker processes").
 """
 
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import multiprocessing
 import os
 import secrets
@@ -49,7 +49,7 @@ PAGE_CONTENT = ("title", "body", "status", "in_navigation", "navigation_order")
 FIELDS: dict[type[Row], tuple[str, ...]] = {Post: CONTENT, Page: PAGE_CONTENT}
 # A post's topics, fetched with it: the names are all a file holds of them.
 _TOPICS = Prefetch("topics", queryset=Topic.objects.only("name", "key"))
-BATCH_SIZE = 500
+BATCH_SIZE = 250
 # Where export_essays writes pages, inside its folder (import finds them anywhere).
 PAGES_FOLDER = "pages"
 
@@ -164,14 +164,14 @@ def plan(
     now: dt.datetime,
     *,
     build: bool = True,
-    render_many: Callable[[list[str]], Iterable[str]] | None = None,
+    render: bool = True,
 ) -> list[Change]:
     """What each (source, essay) does to `rows` (posts, or pages), matched on the slug, in
     one query (and one for the posts' topics: `rows` prefetches them).
 
     Nothing is touched when the content is unchanged, so loading the same file again
-    changes no data (timestamps included). Without `build` (a dry run), nothing is rendered.
-    `render_many` renders the changed bodies all at once (in worker processes).
+    changes no data (timestamps included). Without `build` (a dry run), no row is built;
+    without `render`, the rows built are left for the caller to render.
     """
     by_slug = rows.in_bulk([essay.slug for _, essay in essays], field_name="slug")
     planned = []
@@ -181,14 +181,10 @@ def plan(
         action = "create" if row is None else "update" if changed else "unchanged"
         if build and action != "unchanged":
             row = row or rows.model(slug=essay.slug)
-            apply(row, essay, now, render=render_many is None)
+            apply(row, essay, now, render=render)
         shown = changed if action == "update" else {}
         new_topics = "topics" in changed
         planned.append(Change(action, essay.slug, source, shown, row, essay.topics, new_topics))
-    if build and render_many is not None:
-        built = [c.post for c in planned if c.action != "unchanged" and c.post is not None]
-        for row, html in zip(built, render_many([row.body for row in built]), strict=True):
-            row.body_html, row.rendered_with = html, rendering.VERSION
     return planned
 
 
@@ -395,8 +391,9 @@ def import_essays(
 ) -> ImportResult:
     """Import essay files: all of them or nothing (unless skip_invalid), in one transaction.
 
-    Raises InvalidEssaysError, before any write, if a file can't be imported. Files are
-    checked and rendered by `workers` processes (default: one per core, for many files).
+    Raises InvalidEssaysError if a file can't be imported; nothing is written then. Files
+    are read, checked and rendered by `workers` processes (default: one per core, for many
+    files) while this one writes.
     """
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
@@ -417,31 +414,42 @@ def _import(
     map_: Callable,
 ) -> ImportResult:
     result = ImportResult()
-    invalid, digests = _check_all(files, result, on_progress, map_)
-    if result.errors and not skip_invalid:
-        raise InvalidEssaysError(result.errors, len({error.source for error in result.errors}))
-    result.skipped = len(invalid)
-    valid = [(path, folder, digests[path]) for path, folder in files if path not in invalid]
+    if dry_run or skip_invalid or on_change:
+        # What is shown, or skipped, must be known before any of it is: every file is
+        # checked first, then read (and checked) again as it is imported.
+        checked = _Scan(result, "check", len(files), on_progress)
+        for batch in _read_batches(files, map_, batch_size):
+            checked.take(batch)
+        invalid = checked.finish()
+        if result.errors and not skip_invalid:
+            raise InvalidEssaysError(result.errors, len({error.source for error in result.errors}))
+        result.skipped = len(invalid)
+        files = [found for found in files if found[0] not in invalid]
+        scan = _Scan(ImportResult(), "import", len(files), on_progress)
+    else:
+        # One pass: each file is read once, and its batch written as soon as it is checked.
+        # A bad file stops the writes; the rest are still checked, so that every problem is
+        # reported, and the transaction is rolled back: nothing is written.
+        scan = _Scan(result, "import", len(files), on_progress)
     now = timezone.now()
     # Only what `changes` compares: body_html may be large.
     rows: dict[type[Row], QuerySet[Any]] = {
         Post: Post.objects.using(using).only("slug", "created", *CONTENT).prefetch_related(_TOPICS),
         Page: Page.objects.using(using).only("slug", "created", *PAGE_CONTENT),
     }
-    render_many = functools.partial(map_, rendering.render)
-    done = 0
+    # The batch planned last, rendered by the workers while the one before it is written.
+    rendering_: list[_Rendering] = []
     # A dry run only reads: no transaction to hold a write lock (SQLite in IMMEDIATE mode).
     with contextlib.nullcontext() if dry_run else transaction.atomic(using=using):
-        for batch in batched(valid, batch_size, strict=False):
-            parsed = list(map_(_read_checked, batch))
-            errors = [FrontMatterError(*error) for _, error in parsed if error is not None]
-            if errors:  # a file changed since it was checked
-                raise InvalidEssaysError(errors[:1], 1)
-            essays = [(path, essay) for (path, _, _), (essay, _) in zip(batch, parsed, strict=True)]
-            for model, fields in FIELDS.items():
+        for batch in _read_batches(files, map_, batch_size):
+            essays = scan.take(batch)
+            if scan.failed:
+                continue
+            planned: list[_Rendering] = []
+            for model in FIELDS:
                 mine = [(path, essay) for path, essay in essays if model_of(essay) is model]
-                planned = plan(mine, rows[model], now, build=not dry_run, render_many=render_many)
-                for change in planned:
+                changes = plan(mine, rows[model], now, build=not dry_run, render=False)
+                for change in changes:
                     if change.action == "create":
                         result.created += 1
                     elif change.action == "update":
@@ -450,66 +458,99 @@ def _import(
                         result.unchanged += 1
                     if on_change:
                         on_change(change)
-                if not dry_run:
-                    # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
-                    # (Every change has its row here: only a dry run leaves a new row unbuilt.)
-                    built = [(c.action, c.post) for c in planned if c.post is not None]
-                    written = (*fields, "body_html", "rendered_with", "updated")
-                    rows[model].bulk_create([row for action, row in built if action == "create"])
-                    rows[model].bulk_update(
-                        [row for action, row in built if action == "update"], written
-                    )
-                    write_topics(planned, using)
-            done += len(batch)
-            if on_progress:
-                on_progress("import", done, len(valid))
+                built = [c for c in changes if c.action != "unchanged" and c.post is not None]
+                if built and not dry_run:
+                    htmls = map_(rendering.render, [c.post.body for c in built if c.post])
+                    planned.append((rows[model], built, htmls))
+            for pending in rendering_:
+                _write(*pending, using)
+            rendering_ = planned
+        if scan.finish():
+            errors = scan.result.errors
+            raise InvalidEssaysError(errors, len({error.source for error in errors}))
+        for pending in rendering_:
+            _write(*pending, using)
         if not dry_run and (result.created or result.updated):
             essays_imported.send(Post, using=using, created=result.created, updated=result.updated)
     return result
 
 
-def _check_all(
-    files: list[Found], result: ImportResult, on_progress: Progress | None, map_: Callable = map
-) -> tuple[set[str], dict[str, bytes]]:
-    """Read and check every file; record problems in result; return the files to skip and
-    a digest of each file checked."""
-    invalid: set[str] = set()
-    digests: dict[str, bytes] = {}
-    # (page?, slug) -> where it was first seen: a page and an essay may share a slug
-    # (/about/ and /words/about/).
-    first: dict[tuple[bool, str], tuple[str, int]] = {}
-    repeated: dict[tuple[bool, str], list[tuple[str, int]]] = {}
-    checked = map_(_check, files)
-    for number, ((path, _), (digest, found)) in enumerate(
-        zip(files, checked, strict=True), start=1
-    ):
-        if digest is None:
-            result.errors.append(FrontMatterError(*found))
-            invalid.add(path)
-        else:
-            digests[path] = digest
-            key, line, ignored, file_warnings = found
-            place = (path, line)
-            if key in first:
-                repeated.setdefault(key, [first[key]]).append(place)
-            else:
-                first[key] = place
-            result.ignored.update(ignored)
-            result.warnings += file_warnings
-        if on_progress:
-            on_progress("check", number, len(files))
-    for (page, slug), places in repeated.items():
-        kind = "page" if page else "essay"
-        for path, line in places:
-            others = ", ".join(other for other, _ in places if other != path)
-            message = f'slug "/{slug}" is also the slug of {others}: give each {kind} its own slug'
-            result.errors.append(FrontMatterError(path, line, message))
-            invalid.add(path)
-    result.errors.sort(key=lambda error: (error.source, error.line))
-    return invalid, digests
+# Rows to write (posts or pages: their queryset, their changes) and their HTML, coming.
+type _Rendering = tuple[QuerySet[Any], list[Change], Iterable[str]]
 
 
-# Checking and rendering in worker processes ---------------------------------------------
+def _write(rows: QuerySet[Any], changes: list[Change], htmls: Iterable[str], using: str) -> None:
+    """Write the rows created or updated, with their HTML, and their posts' topics."""
+    built: dict[str, list[Row]] = {"create": [], "update": []}
+    for change, html in zip(changes, htmls, strict=True):
+        if change.post is not None:
+            change.post.body_html, change.post.rendered_with = html, rendering.VERSION
+            built[change.action].append(change.post)
+    # bulk_create stamps created/updated itself (auto_now); bulk_update doesn't.
+    rows.bulk_create(built["create"])
+    fields = (*FIELDS[rows.model], "body_html", "rendered_with", "updated")
+    rows.bulk_update(built["update"], fields)
+    write_topics(changes, using)
+
+
+class _Scan:
+    """A pass over the files read: their problems, warnings and ignored keys (in `result`),
+    the slugs more than one file gives, and the progress."""
+
+    def __init__(
+        self, result: ImportResult, stage: str, total: int, on_progress: Progress | None
+    ) -> None:
+        self.result, self.stage, self.total, self.on_progress = result, stage, total, on_progress
+        self.done = 0
+        self.invalid: set[str] = set()
+        # (page?, slug) -> where it was first seen: a page and an essay may share a slug
+        # (/about/ and /words/about/).
+        self.first: dict[tuple[bool, str], tuple[str, int]] = {}
+        self.repeated: dict[tuple[bool, str], list[tuple[str, int]]] = {}
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.invalid or self.repeated)
+
+    def take(self, batch: list[tuple[Found, "Read"]]) -> list[tuple[str, Essay]]:
+        """The valid essays of a batch, by file; the problems of the others are recorded."""
+        essays = []
+        for (path, _), read in batch:
+            match read:
+                case None, (source, line, message):
+                    self.result.errors.append(FrontMatterError(source, line, message))
+                    self.invalid.add(path)
+                case essay, file_warnings:
+                    key, place = (essay.page, essay.slug), (path, essay.lines["slug"])
+                    if key in self.first:
+                        self.repeated.setdefault(key, [self.first[key]]).append(place)
+                    else:
+                        self.first[key] = place
+                    self.result.ignored.update(essay.ignored)
+                    self.result.warnings += file_warnings
+                    essays.append((path, essay))
+            self.done += 1
+            if self.on_progress:
+                self.on_progress(self.stage, self.done, self.total)
+        return essays
+
+    def finish(self) -> set[str]:
+        """The files that can't be imported, once every file is taken (their problems
+        recorded, in order)."""
+        for (page, slug), places in self.repeated.items():
+            kind = "page" if page else "essay"
+            for path, line in places:
+                others = ", ".join(other for other, _ in places if other != path)
+                message = (
+                    f'slug "/{slug}" is also the slug of {others}: give each {kind} its own slug'
+                )
+                self.result.errors.append(FrontMatterError(path, line, message))
+                self.invalid.add(path)
+        self.result.errors.sort(key=lambda error: (error.source, error.line))
+        return self.invalid
+
+
+# Reading, checking and rendering in worker processes -------------------------------------
 # Reading, parsing, checking a file (the model's validators, the renderer's messages) and
 # rendering a body are most of an import's time, and need nothing but the file: with many
 # files, worker processes do them, one per core (as Hugo builds). They are forked from this
@@ -531,34 +572,32 @@ def _worker_map(workers: int) -> Iterator[Callable]:
         yield functools.partial(pool.map, chunksize=_CHUNK)
 
 
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+# A file read: its essay and warnings, or (None, (source, line, message)) of its problem.
+type Read = tuple[Essay, list[str]] | tuple[None, tuple[str, int, str]]
 
 
-def _check(found: Found) -> tuple[bytes | None, tuple]:
-    """(digest, ((page?, slug), its line, ignored keys, warnings)) of a valid file, or
-    (None, (source, line, message)) of its problem."""
+def _read(found: Found) -> Read:
     path, folder = found
     try:
-        raw = read_file(path, folder)
-        essay = load(raw, path, PurePath(path))
+        essay = load(read_file(path, folder), path, PurePath(path))
     except FrontMatterError as error:
         return None, (error.source, error.line, error.message)
-    key = (essay.page, essay.slug)
-    return _digest(raw), (key, essay.lines["slug"], essay.ignored, warnings(essay, path))
+    return essay, warnings(essay, path)
 
 
-def _read_checked(checked: tuple[str, str | None, bytes]) -> tuple[Essay | None, tuple | None]:
-    """(essay, None) of a file checked before (checked again if it changed since), or
-    (None, (source, line, message)) of its problem."""
-    path, folder, digest = checked
-    try:
-        raw = read_file(path, folder)
-        if _digest(raw) == digest:
-            return _parse(raw, path, PurePath(path)), None
-        return load(raw, path, PurePath(path)), None
-    except FrontMatterError as error:
-        return None, (error.source, error.line, error.message)
+def _read_batches(
+    files: Sequence[Found], map_: Callable, size: int
+) -> Iterator[list[tuple[Found, Read]]]:
+    """Each file with what reading it gave, a batch at a time: the workers read the next
+    batch while the caller handles this one (and no more, so memory stays flat)."""
+    reading = None
+    for batch in batched(files, size, strict=False):
+        ahead = (batch, map_(_read, batch))
+        if reading:
+            yield list(zip(*reading, strict=True))
+        reading = ahead
+    if reading:
+        yield list(zip(*reading, strict=True))
 
 
 # Export ---------------------------------------------------------------------------------

@@ -240,7 +240,10 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
     (tmp_path / "a.md").write_text(essay_text(slug="a"))
     terminal = Terminal()
     call_command("import_essays", str(tmp_path), stdout=terminal)
-    assert "\rcheck 1/1" in terminal.getvalue()
+    assert "\rimport 1/1" in terminal.getvalue()  # one pass: checked as imported
+    terminal = Terminal()
+    call_command("import_essays", str(tmp_path), "--dry-run", stdout=terminal)
+    assert "\rcheck 1/1" in terminal.getvalue()  # checked first: shown once all are valid
     assert "\rimport 1/1" in terminal.getvalue()
     assert "\r" not in run(tmp_path)
 
@@ -493,6 +496,8 @@ def test_a_bad_file_a_worker_reads_is_reported_at_its_line_and_nothing_is_writte
 
 @pytest.mark.parametrize("valid", [True, False], ids=["still-valid", "now-invalid"])
 def test_a_file_changed_after_its_check_is_checked_again(tmp_path, valid):
+    """With --skip-invalid (as in a dry run, or with the changes shown), every file is
+    checked before any is imported, then read again to be imported."""
     from blog import essays_io
 
     for n in range(5):
@@ -504,10 +509,33 @@ def test_a_file_changed_after_its_check_is_checked_again(tmp_path, valid):
             (tmp_path / "2.md").write_text(edited)
 
     if valid:
-        _import_with_workers(tmp_path, on_progress=edit_after_the_check)
+        _import_with_workers(tmp_path, on_progress=edit_after_the_check, skip_invalid=True)
         assert Post.objects.get(slug="e2").title == "Edited"
     else:
         with pytest.raises(essays_io.InvalidEssaysError) as error:
-            _import_with_workers(tmp_path, on_progress=edit_after_the_check)
+            _import_with_workers(tmp_path, on_progress=edit_after_the_check, skip_invalid=True)
         assert str(error.value.errors[0]).startswith(f"{tmp_path / '2.md'}:4: empty title")
         assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_problems_found_after_batches_were_written_leave_nothing_written(tmp_path, workers):
+    """One pass writes each batch once checked: a problem in a later batch, or a slug
+    repeated from an earlier one, rolls all of them back, and every problem is reported."""
+    from blog import essays_io
+
+    for n in range(9):
+        (tmp_path / f"{n}.md").write_text(essay_text(slug=f"e{n}"))
+    (tmp_path / "4.md").write_text(essay_text(slug="e4", date="someday"))
+    (tmp_path / "8.md").write_text(essay_text(slug="e1"))
+    with pytest.raises(essays_io.InvalidEssaysError) as error:
+        essays_io.import_essays(essays_io.essay_files([tmp_path]), workers=workers, batch_size=2)
+    assert [str(e) for e in error.value.errors] == [
+        f'{tmp_path / "1.md"}:2: slug "/e1" is also the slug of {tmp_path / "8.md"}: '
+        "give each essay its own slug",
+        f"{tmp_path / '4.md'}:3: bad date 'someday': write it as YYYY-MM-DD",
+        f'{tmp_path / "8.md"}:2: slug "/e1" is also the slug of {tmp_path / "1.md"}: '
+        "give each essay its own slug",
+    ]
+    assert error.value.files == 3
+    assert not Post.objects.exists()
