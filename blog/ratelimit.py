@@ -3,9 +3,10 @@
 A fixed window: at most `limit` requests per `seconds`, counted under a key that names the
 window. With Redis the count is atomic; the file cache may lose a count under concurrent
 requests (it never adds one), which is enough to stop a flood. When the cache is unusable
-the limit is not applied (logged once per outage): the writer's work and a reader's note
-come first. After a failure the cache is left alone for the page cache's RETRY_SECONDS, so
-a hung Redis holds one request of a worker for its socket timeout, not every autosave.
+the limit is not applied: the writer's work and a reader's note come first. After a
+failure the cache is left alone for the page cache's RETRY_SECONDS (one place for that
+interval), so a hung Redis holds one request of a worker per RETRY_SECONDS for its socket
+timeout, not every autosave, and the warning is logged as often, not per request.
 """
 
 import logging

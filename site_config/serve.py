@@ -90,8 +90,8 @@ def _timeout() -> float:
 def main() -> None:
     if sys.flags.optimize < 2:
         # Without docstrings (-OO): each worker held them all, 2 MiB, and nothing served
-        # reads them (Django's admindocs would). Asserts go too: the site's only state what
-        # the type checker cannot see. The same process (same pid), started again.
+        # reads them (Django's admindocs would). Asserts go too: the site's own only tell
+        # the type checker what it can't infer. The same process (same pid), started again.
         os.execv(sys.executable, [sys.executable, "-OO", *sys.orig_argv[1:]])  # noqa: S606
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     host, _, port = bind.rpartition(":")
